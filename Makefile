@@ -1,0 +1,48 @@
+# The two commands a newcomer needs:
+#   make demo   — set up .venv and build the graph of the bundled example paper into output/
+#   make test   — set up .venv (with test tools, Chromium and rapper) and run the tests
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DEMO_INPUT ?= examples/PMC11208807.md
+PYTEST_ARGS ?=
+
+.PHONY: demo test test-all lint system-deps lexicon clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/kg build $(DEMO_INPUT) -o output
+
+# Debian packages the tests use as real, independent parts: a browser and a Turtle parser.
+system-deps:
+	@scripts/ensure-system-packages chromium raptor2-utils
+
+test: $(VENV)/.installed-test system-deps
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+test-all: $(VENV)/.installed-test system-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check kg tests benchmarks
+	$(BIN)/ruff format --check kg tests benchmarks
+
+# Rebuild the shipped lexicon from the vocabularies (needs ../shared/ontology-sources or SOURCES=DIR).
+SOURCES ?= ../shared/ontology-sources
+lexicon: $(VENV)/.installed
+	$(BIN)/kg lexicon build --sources $(SOURCES) -o ontologies
+
+clean:
+	rm -rf $(VENV) output/* .pytest_cache
+	touch output/.gitkeep
