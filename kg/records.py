@@ -1,0 +1,188 @@
+"""Frozen records that pass from one pipeline stage to the next.
+
+read -> :class:`Document` -> recognise -> :class:`Mention` -> ground -> :class:`Concept`
+-> relate -> :class:`Relation` (with its :class:`Evidence`) -> graph.
+
+Offsets are character offsets into the document's coordinate space: each :class:`Passage` says where its
+text starts (as in PubTator and BioC), so a span ``(start, end)`` reads back as
+``document.text_at(start, end)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+__all__ = [
+    "Annotation",
+    "Concept",
+    "Document",
+    "DocumentResult",
+    "EntityType",
+    "Evidence",
+    "GivenRelation",
+    "Mention",
+    "Passage",
+    "Relation",
+]
+
+
+class EntityType(StrEnum):
+    """The entity types `kg` recognises, spelled as PubTator and BioC spell them."""
+
+    DISEASE = "Disease"
+    GENE = "Gene"
+    CHEMICAL = "Chemical"
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A stretch of a document's text: title, abstract, a section."""
+
+    kind: str
+    offset: int
+    text: str
+
+    @property
+    def end(self) -> int:
+        return self.offset + len(self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """An entity annotation that came with the document (gold or the source's own), not found by `kg`.
+
+    ``start``/``end`` are None when the source gives names and IDs without positions.
+    """
+
+    text: str
+    type: str
+    ids: tuple[str, ...]
+    start: int | None = None
+    end: int | None = None
+    source: str = "document"
+
+
+@dataclass(frozen=True, slots=True)
+class GivenRelation:
+    """A relation that came with the document (e.g. a gold CID or BioRED relation), between concept IDs."""
+
+    type: str
+    subject: str
+    object: str
+    novel: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One paper: an id (a CURIE such as ``PMC:11208807`` or ``PMID:6794356``), its passages and metadata."""
+
+    id: str
+    title: str
+    passages: tuple[Passage, ...]
+    annotations: tuple[Annotation, ...] = ()
+    relations: tuple[GivenRelation, ...] = ()
+    metadata: tuple[tuple[str, str], ...] = ()
+    source: str = ""
+
+    def get_metadata(self, key: str) -> str | None:
+        """The first metadata value for ``key``, or None."""
+        for name, value in self.metadata:
+            if name == key:
+                return value
+        return None
+
+    def text_at(self, start: int, end: int) -> str:
+        """The document text between two document offsets (within one passage)."""
+        for passage in self.passages:
+            if passage.offset <= start and end <= passage.end:
+                return passage.text[start - passage.offset : end - passage.offset]
+        raise ValueError(f"span {start}-{end} is not inside one passage of document {self.id}")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A span of text that names an entity.
+
+    ``candidates`` are the concept IDs the lexicon offers for the span; grounding picks ``concept_id``.
+    """
+
+    start: int
+    end: int
+    text: str
+    type: EntityType
+    candidates: tuple[str, ...] = ()
+    concept_id: str | None = None
+    method: str = "dictionary"
+    score: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """A node of the graph: one concept with all its equivalent IDs.
+
+    ``id`` is the preferred CURIE (Biolink's ``id_prefixes`` order for the category); ``xrefs`` are the
+    other IDs of the same concept; ``parents`` are direct superclasses in the source ontology;
+    ``broad_match`` links a local concept (one no ontology has) to the nearest ontology concept.
+    """
+
+    id: str
+    label: str
+    category: str
+    xrefs: tuple[str, ...] = ()
+    synonyms: tuple[str, ...] = ()
+    parents: tuple[str, ...] = ()
+    broad_match: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Why an edge exists: where in which paper, the sentence, both entities' spans, how it was found."""
+
+    document_id: str
+    sentence: str
+    sentence_start: int
+    subject_text: str
+    subject_start: int
+    subject_end: int
+    object_text: str
+    object_start: int
+    object_end: int
+    method: str
+    score: float
+    trigger: str = ""
+    negated: bool = False
+    hedged: bool = False
+    passage: str = ""
+
+    @property
+    def sentence_end(self) -> int:
+        return self.sentence_start + len(self.sentence)
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A typed statement between two concepts (CURIEs) with a Biolink predicate and its evidence.
+
+    ``qualifiers`` refine the predicate the Biolink way, e.g. *affects* with
+    ``(("biolink:object_aspect_qualifier", "activity"), ("biolink:object_direction_qualifier", "decreased"))``
+    for "inhibits".
+    """
+
+    subject: str
+    predicate: str
+    object: str
+    evidence: Evidence
+    qualifiers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentResult:
+    """Everything `kg` found in one document: the per-document unit that graphs are built from."""
+
+    document: Document
+    mentions: tuple[Mention, ...] = ()
+    concepts: tuple[Concept, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    warnings: tuple[str, ...] = field(default=())

@@ -1,0 +1,76 @@
+"""Shared fixtures: the shipped lexicon, the seed paper, its extraction result, graph and built outputs.
+
+Heavy fixtures are session-scoped and built once. Tests that need ``../shared`` (the gold corpora) use the
+``corpora`` fixture, which skips cleanly when the folder is absent (a user's clone has none).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.graph import KnowledgeGraph
+from kg.lexicon import Lexicon, get_default_lexicon
+from kg.pipeline import BuildReport, build_graph, extract_document
+from kg.read import read_documents
+from kg.records import Document, DocumentResult
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+SEED = ROOT / "examples" / "PMC11208807.md"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+SHARED = Path(os.environ.get("KG_SHARED", ROOT.parent / "shared"))
+
+
+@pytest.fixture(scope="session")
+def lexicon() -> Lexicon:
+    return get_default_lexicon()
+
+
+@pytest.fixture(scope="session")
+def seed_document() -> Document:
+    return read_documents([SEED])[0]
+
+
+@pytest.fixture(scope="session")
+def seed_result(seed_document: Document, lexicon: Lexicon) -> DocumentResult:
+    return extract_document(seed_document, lexicon)
+
+
+@pytest.fixture(scope="session")
+def seed_graph(lexicon: Lexicon) -> KnowledgeGraph:
+    return build_graph([SEED], lexicon=lexicon, report=BuildReport())
+
+
+@pytest.fixture(scope="session")
+def seed_output(tmp_path_factory: pytest.TempPathFactory, seed_graph: KnowledgeGraph) -> Path:
+    from kg.writers import write_outputs
+
+    directory = tmp_path_factory.mktemp("seed-output")
+    write_outputs(seed_graph, directory, report=BuildReport(documents=1))
+    return directory
+
+
+@pytest.fixture(scope="session")
+def corpora() -> Path:
+    path = SHARED / "corpora"
+    if not path.is_dir():
+        pytest.skip(f"gold corpora not available ({path} is absent)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+def requires(command: str) -> str:
+    """The path of a system command, or skip the test when it is not installed."""
+    found = shutil.which(command)
+    if not found:
+        pytest.skip(f"{command} is not installed (make test installs it)")
+    return found
