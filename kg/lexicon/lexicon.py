@@ -1,0 +1,335 @@
+"""The lexicon at run time: names -> concepts, IDs -> concepts, hierarchy.
+
+The shipped files (``ontologies/lexicon/*.tsv.gz``, built by :mod:`kg.lexicon.build`) are compiled once
+per machine into a cache of memory-mapped tries (marisa-trie): one of the tokens every name is made of,
+one of names as token-code strings (so a dictionary match is a prefix search over the text's tokens and
+word boundaries are exact by construction), and ones for concepts and their IDs. Compiling takes ~20 s;
+afterwards a process opens the lexicon in well under a second, holds little of it in RAM, and forked
+workers share the mapped pages.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import gzip
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import marisa_trie
+import numpy as np
+
+from kg.errors import LexiconError
+from kg.records import Concept
+from kg.text import NORMALISATION_VERSION, tokenize
+
+__all__ = ["Lexicon", "Posting", "default_lexicon_dir", "get_default_lexicon", "is_case_sensitive"]
+
+COMPILE_VERSION = 1
+UNKNOWN_TOKEN = "\x01"
+_CODE_OFFSET = 0x100
+_SURROGATES = range(0xD800, 0xE000)
+_FLAG_CASE_SENSITIVE = 1
+_POSTING = np.dtype([("concept", "<i4"), ("kind", "u1"), ("source", "u1"), ("flags", "u1"), ("surface", "<i4")])
+
+
+def _code(token_id: int) -> str:
+    point = token_id + _CODE_OFFSET
+    if point >= _SURROGATES.start:
+        point += len(_SURROGATES)
+    return chr(point)
+
+
+def default_lexicon_dir() -> Path:
+    """``$KG_LEXICON`` if set, else the repository's ``ontologies/lexicon``."""
+    if os.environ.get("KG_LEXICON"):
+        return Path(os.environ["KG_LEXICON"])
+    return Path(__file__).resolve().parents[2] / "ontologies" / "lexicon"
+
+
+def _cache_root() -> Path:
+    if os.environ.get("KG_CACHE_DIR"):
+        return Path(os.environ["KG_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kg"
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    """One name of one concept, as the matcher sees it."""
+
+    concept_id: str
+    kind: str  # label | synonym | symbol | alias | previous | name | entry
+    source: str  # hgnc | mondo | mesh | ...
+    case_sensitive_surface: str | None  # the exact spelling required, for short symbols
+
+
+class Lexicon:
+    """A compiled lexicon. Use :func:`get_default_lexicon` or ``Lexicon.open(directory)``."""
+
+    def __init__(self, shipped: Path, compiled: Path):
+        self.shipped = shipped
+        self.compiled = compiled
+        self.manifest = json.loads((shipped / "manifest.json").read_text(encoding="utf-8"))
+        meta = json.loads((compiled / "meta.json").read_text(encoding="utf-8"))
+        self._kinds: list[str] = meta["kinds"]
+        self._sources: list[str] = meta["sources"]
+        self.max_key_tokens: int = meta["max_key_tokens"]
+        self._vocab_trie = marisa_trie.Trie()
+        self._vocab_trie.mmap(str(compiled / "vocab.marisa"))
+        self._keys = marisa_trie.Trie()
+        self._keys.mmap(str(compiled / "keys.marisa"))
+        self._ids = marisa_trie.Trie()
+        self._ids.mmap(str(compiled / "ids.marisa"))
+        self._concepts = marisa_trie.BytesTrie()
+        self._concepts.mmap(str(compiled / "concepts.marisa"))
+        self._xrefs = marisa_trie.BytesTrie()
+        self._xrefs.mmap(str(compiled / "xrefs.marisa"))
+        self._offsets = np.load(compiled / "offsets.npy", mmap_mode="r")
+        self._postings = np.load(compiled / "postings.npy", mmap_mode="r")
+        self._surfaces: list[str] | None = None
+        self._codes: dict[str, str] | None = None
+
+    # --- opening -------------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, directory: Path | str | None = None, *, cache: Path | str | None = None) -> Lexicon:
+        """Open the lexicon shipped in ``directory``, compiling it into the cache first if needed."""
+        shipped = Path(directory) if directory else default_lexicon_dir()
+        manifest_path = shipped / "manifest.json"
+        if not manifest_path.exists():
+            raise LexiconError(
+                f"no lexicon in {shipped} (manifest.json missing); build one with "
+                "`kg lexicon build --sources DIR -o ontologies/lexicon`"
+            )
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        fingerprint = hashlib.sha256(
+            json.dumps([manifest.get("files"), COMPILE_VERSION, NORMALISATION_VERSION]).encode()
+        ).hexdigest()[:16]
+        compiled = Path(cache) if cache else _cache_root() / f"lexicon-{fingerprint}"
+        if not (compiled / "meta.json").exists():
+            compile_lexicon(shipped, compiled)
+        return cls(shipped, compiled)
+
+    # --- names ---------------------------------------------------------------------------------------
+
+    def encode(self, norms: list[str]) -> str:
+        """Token codes of normalised tokens, one character each (unknown tokens -> ``UNKNOWN_TOKEN``)."""
+        if self._codes is None:
+            self._codes = {token: _code(index) for token, index in self._vocab_trie.iteritems()}
+        codes = self._codes
+        return "".join([codes.get(norm, UNKNOWN_TOKEN) for norm in norms])
+
+    def iter_prefix_matches(self, codes: str, start: int) -> Iterator[tuple[int, int]]:
+        """``(number_of_tokens, key_id)`` of every name that matches the tokens from ``start``."""
+        window = codes[start : start + self.max_key_tokens]
+        for matched, key_id in self._keys.iter_prefixes_with_ids(window):
+            yield len(matched), key_id
+
+    def postings(self, key_id: int) -> list[Posting]:
+        """The names (and their concepts) behind one matched key."""
+        begin, end = int(self._offsets[key_id]), int(self._offsets[key_id + 1])
+        result = []
+        for row in self._postings[begin:end]:
+            surface = None
+            if row["flags"] & _FLAG_CASE_SENSITIVE:
+                surface = self._surface(int(row["surface"]))
+            result.append(
+                Posting(
+                    self._ids.restore_key(int(row["concept"])),
+                    self._kinds[row["kind"]],
+                    self._sources[row["source"]],
+                    surface,
+                )
+            )
+        return result
+
+    def lookup(self, name: str) -> list[Posting]:
+        """Every concept a whole name matches exactly (after normalisation).
+
+        >>> [p.concept_id for p in get_default_lexicon().lookup("IL-4")][:1]  # doctest: +SKIP
+        ['NCBIGene:3565']
+        """
+        codes = self.encode([token.norm for token in tokenize(name)])
+        if not codes or UNKNOWN_TOKEN in codes:
+            return []
+        key_id = self._keys.get(codes)
+        return self.postings(key_id) if key_id is not None else []
+
+    def _surface(self, index: int) -> str:
+        if self._surfaces is None:
+            self._surfaces = (self.compiled / "surfaces.txt").read_text(encoding="utf-8").split("\n")
+        return self._surfaces[index]
+
+    # --- concepts ------------------------------------------------------------------------------------
+
+    def get_preferred_id(self, curie: str) -> str | None:
+        """The concept ID for any of its IDs (``MESH:D003876`` -> ``MONDO:0004980``), or None."""
+        values = self._xrefs.get(curie)
+        return values[0].decode() if values else None
+
+    def get_concept(self, curie: str) -> Concept | None:
+        """The concept with this ID or cross-reference, or None."""
+        preferred = self.get_preferred_id(curie)
+        return _parse_concept(preferred, self._concepts[preferred][0]) if preferred else None
+
+    def iter_ancestors(self, curie: str) -> Iterator[str]:
+        """Every superclass of a concept, up to the roots of its ontologies (each once)."""
+        seen = {curie}
+        stack = list(self.get_concept(curie).parents) if self.get_concept(curie) else []
+        while stack:
+            parent = stack.pop()
+            if parent in seen:
+                continue
+            seen.add(parent)
+            yield parent
+            concept = self.get_concept(parent)
+            if concept:
+                stack.extend(concept.parents)
+
+    def __contains__(self, curie: str) -> bool:
+        return self.get_preferred_id(curie) is not None
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _parse_concept(curie: str, row: bytes) -> Concept:
+    category, label, xrefs, parents, description, synonyms = row.decode("utf-8").split("\t")
+    return Concept(
+        id=curie,
+        label=label,
+        category=category,
+        xrefs=tuple(xrefs.split()),
+        parents=tuple(parents.split()),
+        synonyms=tuple(s for s in synonyms.split("|") if s),
+        description=description,
+    )
+
+
+_SYMBOL_KINDS = {"symbol", "alias", "previous"}
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def is_case_sensitive(name: str, kind: str) -> bool:
+    """Whether a name must match with its case: gene symbols up to 6 characters (or with capitals inside)
+    and short abbreviations with capitals ('CAT' the gene is not 'cat'; 'AD' is not 'ad').
+
+    >>> is_case_sensitive("CAT", "symbol"), is_case_sensitive("AIDS", "synonym"), is_case_sensitive("asthma", "label")
+    (True, True, False)
+    """
+    letters = _NOT_ALNUM.sub("", name)
+    if kind in _SYMBOL_KINDS:
+        return len(letters) <= 6 or not name.islower()
+    return len(letters) <= 5 and sum(c.isupper() for c in letters) >= 2
+
+
+def _read_rows(path: Path) -> Iterator[list[str]]:
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, delimiter="\t")
+        next(reader)
+        yield from reader
+
+
+def compile_lexicon(shipped: Path, compiled: Path) -> None:
+    """Compile the shipped TSV files into the memory-mapped form :class:`Lexicon` reads."""
+    started = time.perf_counter()
+    rows = {row[0]: row for row in _read_rows(shipped / "concepts.tsv.gz")}
+    ids = marisa_trie.Trie(rows)
+    kinds: list[str] = []
+    sources: list[str] = []
+    vocabulary: dict[str, int] = {}
+    by_key: dict[tuple[int, ...], list[tuple[int, int, int, int, int]]] = {}
+    synonyms: dict[str, list[str]] = {}
+    surfaces: list[str] = []
+    for term, concept_id, kind, source in _read_rows(shipped / "terms.tsv.gz"):
+        if concept_id not in rows:
+            continue
+        norms = [token.norm for token in tokenize(term)]
+        if not norms:
+            continue
+        token_ids = tuple(vocabulary.setdefault(norm, len(vocabulary)) for norm in norms)
+        if kind not in kinds:
+            kinds.append(kind)
+        if source not in sources:
+            sources.append(source)
+        surface = -1
+        case_sensitive = is_case_sensitive(term, kind)
+        if case_sensitive:
+            surface = len(surfaces)
+            surfaces.append(term)
+        by_key.setdefault(token_ids, []).append(
+            (ids[concept_id], kinds.index(kind), sources.index(source), _FLAG_CASE_SENSITIVE if case_sensitive else 0,
+             surface)
+        )
+        if term != rows[concept_id][2]:
+            synonyms.setdefault(concept_id, []).append(term)
+
+    temporary = Path(tempfile.mkdtemp(prefix=".compiling-", dir=_ensure_dir(compiled.parent)))
+    try:
+        vocab_trie = marisa_trie.Trie(vocabulary)
+        # The trie numbers tokens its own way: re-key every name with the trie's ids.
+        remap = {token: vocab_trie[token] for token in vocabulary}
+        by_id = {index: token for token, index in vocabulary.items()}
+        encoded = {
+            "".join(_code(remap[by_id[t]]) for t in token_ids): postings for token_ids, postings in by_key.items()
+        }
+        keys = marisa_trie.Trie(encoded)
+        offsets = np.zeros(len(keys) + 1, dtype="<i8")
+        ordered: list[list[tuple[int, int, int, int, int]]] = [[] for _ in range(len(keys))]
+        for code_string, postings in encoded.items():
+            ordered[keys[code_string]] = postings
+        flat = np.array([p for postings in ordered for p in postings], dtype=_POSTING)
+        offsets[1:] = np.cumsum([len(postings) for postings in ordered])
+        vocab_trie.save(str(temporary / "vocab.marisa"))
+        keys.save(str(temporary / "keys.marisa"))
+        ids.save(str(temporary / "ids.marisa"))
+        np.save(temporary / "offsets.npy", offsets)
+        np.save(temporary / "postings.npy", flat)
+        (temporary / "surfaces.txt").write_text("\n".join(surfaces), encoding="utf-8")
+        concepts = marisa_trie.BytesTrie(
+            (cid, "\t".join([*row[1:6], "|".join(synonyms.get(cid, []))]).encode("utf-8"))
+            for cid, row in rows.items()
+        )
+        concepts.save(str(temporary / "concepts.marisa"))
+        xrefs = marisa_trie.BytesTrie(
+            [(cid, cid.encode()) for cid in rows]
+            + [(xref, cid.encode()) for cid, row in rows.items() for xref in row[3].split() if xref not in rows]
+        )
+        xrefs.save(str(temporary / "xrefs.marisa"))
+        meta = {
+            "kinds": kinds,
+            "sources": sources,
+            "max_key_tokens": max(len(k) for k in by_key),
+            "compiled_from": str(shipped),
+            "seconds": round(time.perf_counter() - started, 1),
+        }
+        (temporary / "meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        try:
+            os.replace(temporary, compiled)
+        except OSError:
+            if not (compiled / "meta.json").exists():  # another process did not win the race: retry once
+                shutil.rmtree(compiled, ignore_errors=True)
+                os.replace(temporary, compiled)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _ensure_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@functools.cache
+def get_default_lexicon() -> Lexicon:
+    """The lexicon shipped with `kg` (compiled on first use), shared by the whole process."""
+    return Lexicon.open()
