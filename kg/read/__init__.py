@@ -1,0 +1,123 @@
+"""Read papers into :class:`~kg.records.Document` records, one module per input format.
+
+Formats are a registry: ``FORMATS[name]`` is a function ``(path, text) -> Iterator[Document | ReaderError]``
+that yields documents and, for a bad document inside a multi-document file, the error instead of raising,
+so a batch loses only that document. Problems with the whole file (missing, unreadable, empty, not the
+format) raise :class:`~kg.errors.InputError` naming the file.
+
+>>> from kg.read import read_documents
+>>> [d.id for d in read_documents(["examples/PMC11208807.md"])]  # doctest: +SKIP
+['PMC:11208807']
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from kg.errors import InputError, ReaderError
+from kg.read.markdown import parse_markdown
+from kg.read.pubtator import parse_pubtator
+from kg.read.text import parse_text
+from kg.records import Document
+
+__all__ = ["FORMATS", "detect_format", "iter_documents", "read_documents", "read_text_file"]
+
+Parser = Callable[[str, str], Iterator[Document | ReaderError]]
+
+FORMATS: dict[str, Parser] = {
+    "markdown": parse_markdown,
+    "pubtator": parse_pubtator,
+    "text": parse_text,
+}
+
+
+def read_text_file(path: Path) -> str:
+    """The text of a file (gzip transparently), with a clear error if it cannot be read as text."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory (give the files, or a glob such as '{path}/*.md')")
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"{path}: cannot be read ({error.strerror or error})") from None
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as error:
+            raise InputError(f"{path}: damaged gzip file ({error})") from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise InputError(f"{path}: not valid UTF-16 text ({error.reason} at byte {error.start})") from None
+    if b"\x00" in raw[:8192]:
+        raise InputError(f"{path}: looks like a binary file, not text")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"{path}: not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start}); "
+            "convert it with e.g. `iconv -f latin1 -t utf-8`"
+        ) from None
+
+
+def detect_format(path: Path, text: str) -> str:
+    """The input format, from the content first and the file name second."""
+    head = text.lstrip()[:2000]
+    if re.match(r"^[^|\t\n]{1,64}\|[tTaA]\|", head):
+        return "pubtator"
+    if head.startswith("# ") or "\n## " in head:
+        return "markdown"
+    return "text"
+
+
+def _expand(inputs: Iterable[str | Path]) -> list[Path]:
+    paths: list[Path] = []
+    for item in inputs:
+        text = os.fspath(item)
+        if any(ch in text for ch in "*?[") and not Path(text).exists():
+            matches = sorted(glob.glob(text, recursive=True))
+            if not matches:
+                raise InputError(f"{text}: no files match this pattern")
+            paths.extend(Path(m) for m in matches if Path(m).is_file())
+        elif Path(text).is_dir():
+            children = sorted(p for p in Path(text).rglob("*") if p.is_file() and not p.name.startswith("."))
+            if not children:
+                raise InputError(f"{text}: directory holds no files")
+            paths.extend(children)
+        else:
+            paths.append(Path(text))
+    return paths
+
+
+def iter_documents(inputs: Iterable[str | Path], format: str | None = None) -> Iterator[Document | ReaderError]:
+    """Documents from files, directories and globs; bad documents come out as :class:`ReaderError`.
+
+    A whole-file problem raises :class:`InputError`.
+    """
+    if format is not None and format not in FORMATS:
+        raise InputError(f"unknown format {format!r}; known formats: {', '.join(sorted(FORMATS))}")
+    for path in _expand(inputs):
+        text = read_text_file(path)
+        if not text.strip():
+            raise InputError(f"{path}: file is empty")
+        name = format or detect_format(path, text)
+        yield from FORMATS[name](str(path), text)
+
+
+def read_documents(inputs: Iterable[str | Path], format: str | None = None) -> list[Document]:
+    """All documents of the inputs; the first bad document raises its :class:`ReaderError`."""
+    documents = []
+    for item in iter_documents(inputs, format):
+        if isinstance(item, ReaderError):
+            raise item
+        documents.append(item)
+    return documents

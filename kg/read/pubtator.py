@@ -1,0 +1,140 @@
+"""PubTator files: many documents, each a title line, an abstract line, annotation and relation lines.
+
+``PMID|t|title`` / ``PMID|a|abstract`` / ``PMID<TAB>start<TAB>end<TAB>text<TAB>type<TAB>id[<TAB>...]`` /
+``PMID<TAB>type<TAB>id1<TAB>id2[<TAB>novelty]``, documents separated by blank lines. The abstract starts at
+offset ``len(title) + 1``. Entity types of BC5CDR, NCBI Disease and BioRED are mapped to ``Disease``,
+``Gene``, ``Chemical`` (and ``Species``, ``Variant``, ``CellLine``); bare IDs get their prefix by type
+(``D014262`` -> ``MESH:D014262``, a Gene's ``3565`` -> ``NCBIGene:3565``). A malformed document is
+reported (file, line, PMID, problem) and skipped; the others are read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from kg.errors import IdentifierError, ReaderError
+from kg.identifiers import document_curie, normalize_curie
+from kg.records import Annotation, Document, GivenRelation, Passage
+
+__all__ = ["ENTITY_TYPES", "normalize_annotation_ids", "parse_pubtator"]
+
+ENTITY_TYPES = {
+    "disease": "Disease", "specificdisease": "Disease", "diseaseclass": "Disease", "modifier": "Disease",
+    "compositemention": "Disease", "diseaseorphenotypicfeature": "Disease",
+    "chemical": "Chemical", "chemicalentity": "Chemical", "drug": "Chemical",
+    "gene": "Gene", "geneorgeneproduct": "Gene", "protein": "Gene", "familyname": "Gene", "domainmotif": "Gene",
+    "species": "Species", "organismtaxon": "Species",
+    "mutation": "Variant", "sequencevariant": "Variant", "dnamutation": "Variant", "proteinmutation": "Variant",
+    "snp": "Variant", "cellline": "CellLine",
+}  # fmt: skip
+_TEXT_LINE = re.compile(r"^([^|\t]+)\|([tabTAB])\|(.*)$")
+
+
+def normalize_annotation_ids(raw: str, entity_type: str) -> tuple[tuple[str, ...], list[str]]:
+    """CURIEs of an annotation's ID cell (``|``, ``;`` and ``,`` separate several), and the parts that are
+    not valid IDs.
+
+    >>> normalize_annotation_ids("D014262|OMIM:603165", "Disease")
+    (('MESH:D014262', 'OMIM:603165'), [])
+    >>> normalize_annotation_ids("3565;3596", "Gene")
+    (('NCBIGene:3565', 'NCBIGene:3596'), [])
+    >>> normalize_annotation_ids("-1", "Chemical")
+    ((), [])
+    """
+    ids: list[str] = []
+    bad: list[str] = []
+    for part in re.split(r"[|;,+]", raw):
+        part = part.strip()
+        if not part or part in ("-1", "-", "None"):
+            continue
+        if entity_type == "Variant" or entity_type == "CellLine":
+            continue  # variant and cell line IDs (HGVS, rs, CVCL) are not graph concepts here
+        if ":" not in part:
+            if entity_type in ("Disease", "Chemical") and re.fullmatch(r"[CD]\d{6,9}", part):
+                part = f"MESH:{part}"
+            elif entity_type == "Gene" and part.isdigit():
+                part = f"NCBIGene:{part}"
+            elif entity_type == "Species" and part.isdigit():
+                part = f"NCBITaxon:{part}"
+        try:
+            ids.append(normalize_curie(part))
+        except IdentifierError:
+            bad.append(part)
+    return tuple(dict.fromkeys(ids)), bad
+
+
+def _document(path: str, pmid: str, lines: list[tuple[int, str]]) -> Document | ReaderError:
+    title: str | None = None
+    abstract = ""
+    annotations: list[Annotation] = []
+    relations: list[GivenRelation] = []
+    try:
+        doc_id = document_curie(pmid=pmid) if pmid.isdigit() else document_curie(name=pmid)
+    except IdentifierError as error:
+        return ReaderError(path, f"bad document id: {error}", line=lines[0][0])
+    for number, line in lines:
+        text_line = _TEXT_LINE.match(line)
+        if text_line and "\t" not in line.split("|", 2)[0]:
+            if text_line.group(1) != pmid:
+                return ReaderError(path, f"line for document {text_line.group(1)} inside document {pmid}",
+                                   document=doc_id, line=number)
+            if text_line.group(2).lower() == "t":
+                title = text_line.group(3)
+            else:
+                abstract = text_line.group(3)
+            continue
+        cells = line.split("\t")
+        if cells[0] != pmid:
+            return ReaderError(path, f"line for document {cells[0]!r} inside document {pmid}", document=doc_id,
+                               line=number)
+        if len(cells) >= 6 and cells[1].isdigit() and cells[2].isdigit():
+            start, end = int(cells[1]), int(cells[2])
+            entity_type = ENTITY_TYPES.get(cells[4].strip().lower(), cells[4].strip())
+            ids, _ = normalize_annotation_ids(cells[5], entity_type)
+            annotations.append(Annotation(cells[3], entity_type, ids, start, end, source="pubtator"))
+        elif len(cells) >= 4 and not cells[1].isdigit():
+            novel = None
+            if len(cells) >= 5 and cells[4].strip():
+                novel = cells[4].strip().lower() in ("novel", "true", "1")
+            relations.append(GivenRelation(cells[1], cells[2], cells[3], novel))
+        else:
+            return ReaderError(path, f"cannot read this line ({len(cells)} tab-separated cells): {line[:80]!r}",
+                               document=doc_id, line=number)
+    if title is None:
+        return ReaderError(path, "no title line (PMID|t|...)", document=doc_id, line=lines[0][0])
+    passages = [Passage("title", 0, title)]
+    if abstract:
+        passages.append(Passage("abstract", len(title) + 1, abstract))
+    document = Document(doc_id, title, tuple(passages), tuple(annotations), tuple(relations),
+                        metadata=(("pmid", pmid),) if pmid.isdigit() else (), source=path)
+    total = len(title) + 1 + len(abstract)
+    for annotation in annotations:
+        if not (0 <= annotation.start < annotation.end <= total):  # type: ignore[operator]
+            return ReaderError(path, f"annotation {annotation.text!r} at {annotation.start}-{annotation.end} "
+                               f"lies outside the text ({total} characters)", document=doc_id)
+    return document
+
+
+def parse_pubtator(path: str, text: str) -> Iterator[Document | ReaderError]:
+    """Every document of a PubTator file (bad ones as :class:`ReaderError`)."""
+    block: list[tuple[int, str]] = []
+    for number, raw in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
+        line = raw.rstrip("\n")
+        if not line.strip():
+            if block:
+                yield from _finish(path, block)
+                block = []
+            continue
+        block.append((number, line))
+    if block:
+        yield from _finish(path, block)
+
+
+def _finish(path: str, block: list[tuple[int, str]]) -> Iterator[Document | ReaderError]:
+    first = block[0][1]
+    pmid = re.split(r"[|\t]", first, maxsplit=1)[0].strip()
+    if not pmid or len(pmid) > 64:
+        yield ReaderError(path, f"cannot find a document id at the start of {first[:60]!r}", line=block[0][0])
+        return
+    yield _document(path, pmid, block)

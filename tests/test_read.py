@@ -1,0 +1,127 @@
+import gzip
+
+import pytest
+
+from conftest import FIXTURES, SEED
+from kg.errors import InputError, ReaderError
+from kg.read import detect_format, iter_documents, read_documents
+from kg.read.markdown import parse_entity_list
+
+
+def test_seed_markdown_reads_into_one_document_with_its_metadata(seed_document):
+    document = seed_document
+    assert document.id == "PMC:11208807"
+    assert document.title.startswith("Successful Use of Dupilumab")
+    metadata = dict(document.metadata)
+    assert metadata["doi"] == "10.1155/2024/6265608"
+    assert metadata["pmcid"] == "PMC11208807"
+    assert metadata["date"] == "2024-06-19"
+    assert metadata["journal"] == "Case Reports in Dermatological Medicine"
+    assert metadata["authors"].startswith("Niccolò Gori")
+    kinds = [p.kind for p in document.passages]
+    assert kinds[0] == "title" and "abstract" in kinds and "tldr" in kinds and kinds.count("key_findings") == 3
+
+
+def test_passage_offsets_address_the_document_text(seed_document):
+    for passage in seed_document.passages:
+        assert seed_document.text_at(passage.offset, passage.end) == passage.text
+    offsets = [p.offset for p in seed_document.passages]
+    assert offsets == sorted(offsets)
+    abstract = next(p for p in seed_document.passages if p.kind == "abstract")
+    assert abstract.text.startswith("Acquired reactive perforating collagenosis is a rare cutaneous disorder")
+    assert "Linked entities" not in abstract.text and "MONDO:" not in abstract.text
+
+
+def test_the_papers_own_entity_lists_become_annotations_not_text(seed_document):
+    annotations = {(a.text, a.type): a for a in seed_document.annotations}
+    assert annotations[("atopic dermatitis", "Disease")].ids == ("MONDO:0004980",)
+    assert annotations[("Atopic Dermatitis", "Disease")].ids == ("MESH:D003876",)
+    assert annotations[("IL-13", "Gene")].ids == ("NCBIGene:3596",)
+    assert annotations[("Dupilumab", "Chemical")].source == "full-text-entities"
+    assert all(a.start is None for a in seed_document.annotations)
+    assert not any("MONDO" in p.text for p in seed_document.passages)
+
+
+def test_entity_list_items_keep_commas_inside_brackets():
+    line = "- **Genes:** IL13 (interleukin 13) [NCBI Gene 3596] {aka IL-13, P600}, IL4 [NCBI Gene 3565]"
+    names = [(a.text, a.ids) for a in parse_entity_list(line, "x")]
+    assert names == [("IL13", ("NCBIGene:3596",)), ("interleukin 13", ("NCBIGene:3596",)),
+                     ("IL-13", ("NCBIGene:3596",)), ("P600", ("NCBIGene:3596",)), ("IL4", ("NCBIGene:3565",))]
+
+
+def test_plain_text_first_line_is_the_title(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("Dupilumab for atopic dermatitis\n\nIt inhibits IL-4.\nSecond line.\n\nAnother paragraph.\n")
+    [document] = read_documents([path])
+    assert document.id == "KG:document/notes-txt"
+    assert document.title == "Dupilumab for atopic dermatitis"
+    assert [p.text for p in document.passages[1:]] == ["It inhibits IL-4. Second line.", "Another paragraph."]
+    pmid_named = tmp_path / "12345678.txt"
+    pmid_named.write_text("Title\n\nBody.")
+    assert read_documents([pmid_named])[0].id == "PMID:12345678"
+
+
+def test_pubtator_documents_annotations_and_relations():
+    documents = read_documents([FIXTURES / "two_cdr.pubtator"])
+    assert [d.id for d in documents] == ["PMID:6794356", "PMID:6797310"] or len(documents) == 2
+    first = documents[0]
+    assert first.passages[1].offset == len(first.title) + 1
+    for annotation in first.annotations:
+        assert first.text_at(annotation.start, annotation.end) == annotation.text
+    assert ("Chemical", "MESH:D016651") in {(a.type, a.ids[0]) for a in first.annotations if a.ids}
+    assert first.relations and first.relations[0].type == "CID"
+
+
+def test_a_bad_document_in_a_batch_is_reported_and_the_rest_is_read():
+    items = list(iter_documents([FIXTURES / "with_bad_document.pubtator"]))
+    errors = [i for i in items if isinstance(i, ReaderError)]
+    documents = [i for i in items if not isinstance(i, ReaderError)]
+    assert len(documents) == 2 and len(errors) == 1
+    assert "with_bad_document.pubtator" in str(errors[0]) and "99999" in str(errors[0])
+    assert errors[0].line is not None
+
+
+def test_format_is_detected_from_content(tmp_path):
+    assert detect_format(SEED, SEED.read_text()) == "markdown"
+    assert detect_format(FIXTURES / "two_cdr.pubtator", (FIXTURES / "two_cdr.pubtator").read_text()) == "pubtator"
+    assert detect_format(tmp_path / "x.txt", "Just a title\n\nAnd text.") == "text"
+
+
+def test_gzip_inputs_read_transparently(tmp_path):
+    path = tmp_path / "seed.md.gz"
+    path.write_bytes(gzip.compress(SEED.read_bytes()))
+    assert read_documents([path])[0].id == "PMC:11208807"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "file is empty"),
+        (b"   \n\n", "file is empty"),
+        (b"\x00\x01\x02binary\x00", "binary"),
+        (b"caf\xe9 au lait", "not UTF-8"),
+        (b"\x1f\x8b\x08\x00broken", "damaged gzip"),
+    ],
+)
+def test_unreadable_files_raise_a_clear_error_naming_the_file(tmp_path, content, message):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as error:
+        read_documents([path])
+    assert str(path) in str(error.value) and message in str(error.value)
+
+
+def test_missing_files_and_empty_globs_are_named(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        read_documents([tmp_path / "missing.md"])
+    with pytest.raises(InputError, match="no files match"):
+        read_documents([str(tmp_path / "*.md")])
+    with pytest.raises(InputError, match="unknown format"):
+        read_documents([SEED], format="docx")
+
+
+def test_markdown_without_a_title_is_rejected(tmp_path):
+    path = tmp_path / "bad.md"
+    path.write_text("no title here\n## Abstract\ntext\n")
+    with pytest.raises(ReaderError, match="first line must be '# Title'"):
+        read_documents([path], format="markdown")
