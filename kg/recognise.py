@@ -1,0 +1,193 @@
+"""Find mentions of genes, diseases and chemicals in a document's text.
+
+Dictionary matching over the lexicon's token tries: every span of tokens that equals a known name is a
+candidate; short symbols must also match in case; overlapping candidates resolve leftmost-longest.
+Names the document itself supplies (its own annotations, see :mod:`kg.ground`) extend the dictionary for
+that document. Abbreviations the document defines ("... collagenosis (ARPC)") make later uses of the short
+form mentions of the long form's concept, and override what the lexicon says the short form means.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from kg.abbreviations import find_abbreviations
+from kg.biolink import Category
+from kg.lexicon import Lexicon, Posting
+from kg.records import Document, EntityType, Mention
+from kg.text import GREEK_NAMES, Token, tokenize
+
+__all__ = ["DocumentNames", "entity_type_of", "find_mentions"]
+
+_ENTITY_TYPES = {
+    Category.GENE: EntityType.GENE,
+    Category.GENE_FAMILY: EntityType.GENE,
+    Category.PROTEIN: EntityType.GENE,
+    Category.DISEASE: EntityType.DISEASE,
+    Category.PHENOTYPIC_FEATURE: EntityType.DISEASE,
+    Category.CHEMICAL_ENTITY: EntityType.CHEMICAL,
+    Category.SMALL_MOLECULE: EntityType.CHEMICAL,
+    Category.DRUG: EntityType.CHEMICAL,
+}
+# How much a matched name says about its concept, by the kind of name it is.
+_KIND_WEIGHT = {"symbol": 1.0, "label": 1.0, "name": 0.9, "entry": 0.85, "synonym": 0.8, "alias": 0.75,
+                "previous": 0.6}
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def entity_type_of(category: str) -> EntityType | None:
+    """The PubTator entity type of a Biolink category, or None for categories `kg` does not tag."""
+    try:
+        return _ENTITY_TYPES.get(Category(category))
+    except ValueError:
+        return None
+
+
+@dataclass
+class DocumentNames:
+    """Names valid in one document only: token tuple -> (concept id, entity type, method)."""
+
+    names: dict[tuple[str, ...], tuple[str, EntityType, str]] = field(default_factory=dict)
+
+    def add(self, name: str, concept_id: str, entity_type: EntityType, method: str) -> None:
+        norms = tuple(token.norm for token in tokenize(name))
+        if norms and norms not in self.names:
+            self.names[norms] = (concept_id, entity_type, method)
+
+    @property
+    def lengths(self) -> list[int]:
+        return sorted({len(k) for k in self.names}, reverse=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    first: int  # token indexes, end exclusive
+    last: int
+    concepts: tuple[tuple[str, float], ...]  # (concept id, score), best first
+    entity_type: EntityType
+    method: str
+
+
+def _case_matches(text: str, surface: str) -> bool:
+    def letters(value: str) -> str:
+        return _NOT_ALNUM.sub("", "".join(GREEK_NAMES.get(c, c) for c in value))
+
+    return letters(text) == letters(surface)
+
+
+def _rank(postings: list[Posting], text: str, lexicon: Lexicon) -> list[tuple[str, float]]:
+    """Concepts behind the postings that survive the case check, scored and best first."""
+    weights: dict[str, float] = defaultdict(float)
+    sources: dict[str, set[str]] = defaultdict(set)
+    for posting in postings:
+        if posting.case_sensitive_surface is not None and not _case_matches(text, posting.case_sensitive_surface):
+            continue
+        weights[posting.concept_id] = max(weights[posting.concept_id], _KIND_WEIGHT.get(posting.kind, 0.7))
+        sources[posting.concept_id].add(posting.source)
+    scored = [(cid, round(min(1.0, w * (0.8 + 0.1 * min(len(sources[cid]), 2))), 3)) for cid, w in weights.items()]
+    if len(scored) > 1:  # ties go to the better-attested concept (more cross-references)
+        attested = {cid: len(c.xrefs) if (c := lexicon.get_concept(cid)) else 0 for cid, _ in scored}
+        return sorted(scored, key=lambda item: (-item[1], -attested[item[0]], item[0]))
+    return scored
+
+
+def _type_of(concept_id: str, lexicon: Lexicon) -> EntityType | None:
+    concept = lexicon.get_concept(concept_id)
+    return entity_type_of(concept.category) if concept else None
+
+
+def _passage_candidates(
+    text: str, tokens: list[Token], lexicon: Lexicon, names: DocumentNames
+) -> list[_Candidate]:
+    candidates: list[_Candidate] = []
+    norms = [token.norm for token in tokens]
+    codes = lexicon.encode(norms)
+    for first in range(len(tokens)):
+        for length, key_id in lexicon.iter_prefix_matches(codes, first):
+            last = first + length
+            span = text[tokens[first].start : tokens[last - 1].end]
+            ranked = _rank(lexicon.postings(key_id), span, lexicon)
+            typed = [(cid, score, _type_of(cid, lexicon)) for cid, score in ranked]
+            typed = [(cid, score, etype) for cid, score, etype in typed if etype is not None]
+            if typed:
+                best_type = typed[0][2]
+                concepts = tuple((cid, score) for cid, score, etype in typed if etype == best_type)
+                candidates.append(_Candidate(first, last, concepts, best_type, "dictionary"))
+        for length in names.lengths:
+            found = names.names.get(tuple(norms[first : first + length]))
+            if found and first + length <= len(norms):
+                concept_id, entity_type, method = found
+                candidates.append(_Candidate(first, first + length, ((concept_id, 1.0),), entity_type, method))
+    return candidates
+
+
+def _select(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Leftmost-longest, non-overlapping; document names win ties over the general dictionary."""
+    ordered = sorted(candidates, key=lambda c: (-(c.last - c.first), c.first, c.method == "dictionary"))
+    taken: list[_Candidate] = []
+    used: set[int] = set()
+    for candidate in ordered:
+        span = set(range(candidate.first, candidate.last))
+        if span & used:
+            continue
+        used |= span
+        taken.append(candidate)
+    return sorted(taken, key=lambda c: c.first)
+
+
+def find_mentions(document: Document, lexicon: Lexicon, names: DocumentNames | None = None) -> list[Mention]:
+    """Mentions in every passage of ``document``, in text order, with candidate concepts best first."""
+    names = names or DocumentNames()
+    mentions: list[Mention] = []
+    defined: dict[str, tuple[tuple[tuple[str, float], ...], EntityType] | None] = {}
+    passages = [(passage, tokenize(passage.text)) for passage in document.passages]
+
+    # First pass: the dictionary, and what each defined abbreviation's long form was found to be.
+    selected = []
+    for passage, tokens in passages:
+        chosen = _select(_passage_candidates(passage.text, tokens, lexicon, names))
+        selected.append(chosen)
+        for abbreviation in find_abbreviations(passage.text):
+            long_form = next(
+                (c for c in chosen if tokens[c.first].start == abbreviation.long_start
+                 and tokens[c.last - 1].end == abbreviation.long_end)
+                or (c for c in chosen if tokens[c.last - 1].end == abbreviation.long_end
+                    and tokens[c.first].start >= abbreviation.long_start),
+                None,
+            )
+            if abbreviation.short not in defined or defined[abbreviation.short] is None:
+                defined[abbreviation.short] = (long_form.concepts, long_form.entity_type) if long_form else None
+
+    # Second pass: short forms mean what the document defined them as (or nothing it could ground).
+    for (passage, tokens), chosen in zip(passages, selected, strict=True):
+        text = passage.text
+        by_span = {(c.first, c.last): c for c in chosen}
+        for short, meaning in defined.items():
+            for match in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text):
+                first = next((i for i, t in enumerate(tokens) if t.start == match.start()), None)
+                last = next((i + 1 for i, t in enumerate(tokens) if t.end == match.end()), None)
+                if first is None or last is None:
+                    continue
+                if meaning is None:
+                    by_span.pop((first, last), None)
+                    continue
+                if any(not (c.last <= first or c.first >= last) and (c.first, c.last) != (first, last)
+                       for c in by_span.values()):
+                    continue
+                by_span[(first, last)] = _Candidate(first, last, meaning[0], meaning[1], "abbreviation")
+        for candidate in sorted(by_span.values(), key=lambda c: c.first):
+            start, end = tokens[candidate.first].start, tokens[candidate.last - 1].end
+            mentions.append(
+                Mention(
+                    start=passage.offset + start,
+                    end=passage.offset + end,
+                    text=text[start:end],
+                    type=candidate.entity_type,
+                    candidates=tuple(cid for cid, _ in candidate.concepts),
+                    method=candidate.method,
+                    score=candidate.concepts[0][1],
+                )
+            )
+    return mentions
