@@ -1,0 +1,170 @@
+"""The ``kg`` command line. It only parses arguments, calls the package and prints; no logic lives here.
+
+Errors `kg` raises on purpose (bad input, bad query, missing lexicon) end in a one-line message naming the
+file and the problem, and a non-zero exit status, without a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from kg.errors import InputError, KGError, QueryError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="kg",
+    help="Build biomedical knowledge graphs from papers: read, recognise, relate, export, query.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+lexicon_app = typer.Typer(help="Build or inspect the lexicon (names and IDs of genes, diseases, chemicals).",
+                          no_args_is_help=True)
+app.add_typer(lexicon_app, name="lexicon")
+console = Console(stderr=True)
+out = Console(soft_wrap=True)
+
+
+class ResultFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+
+
+def _lexicon(path: Path | None):
+    from kg.lexicon import Lexicon, get_default_lexicon
+
+    if path is None:
+        console.print("[dim]opening the lexicon (the first run on a machine compiles it, ~30 s)…[/dim]")
+        return get_default_lexicon()
+    return Lexicon.open(path)
+
+
+@app.command()
+def build(
+    inputs: Annotated[list[Path], typer.Argument(help="Papers: files, directories or globs.", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Directory for the graph files.")] = Path("output"),
+    input_format: Annotated[str | None, typer.Option("--format", "-f", help="Input format (default: detected).")] = None,
+    lexicon: Annotated[Path | None, typer.Option(help="Lexicon directory (default: the shipped one).")] = None,
+    name: Annotated[str, typer.Option(help="Base name of the graph files.")] = "graph",
+) -> None:
+    """Build the knowledge graph of INPUTS into OUTPUT: Turtle, KGX TSV tables, evidence table, HTML view."""
+    from kg.pipeline import BuildReport, build_graph
+    from kg.writers import write_outputs
+
+    started = time.perf_counter()
+    report = BuildReport()
+    graph = build_graph([str(p) for p in inputs], format=input_format, lexicon=_lexicon(lexicon), report=report)
+    if report.documents == 0:
+        raise InputError("no document could be read: " + "; ".join(str(s["problem"]) for s in report.skipped[:3]))
+    paths = write_outputs(graph, output, name=name, report=report)
+    seconds = time.perf_counter() - started
+    console.print(
+        f"[bold]{report.documents}[/bold] document(s), {report.mentions} mentions, "
+        f"{graph.graph.number_of_nodes()} nodes, {graph.graph.number_of_edges()} edges, "
+        f"{len(report.skipped)} skipped, in {seconds:.1f} s"
+    )
+    for skipped in report.skipped:
+        console.print(f"[yellow]skipped[/yellow] {escape(str(skipped['file']))}: {escape(str(skipped['problem']))}")
+    for path in paths:
+        out.print(f"wrote {path}")
+
+
+@app.command()
+def query(
+    graph: Annotated[Path, typer.Argument(help="A graph file (.ttl, .nt, .jsonld) or a build directory.")],
+    sparql: Annotated[str | None, typer.Argument(help="The SPARQL query (or use --file).")] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-q", help="Read the query from this file.")] = None,
+    result_format: Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")] = ResultFormat.table,
+) -> None:
+    """Run a SPARQL query over a built graph and print the rows."""
+    from kg.sparql import Store
+
+    if (sparql is None) == (file is None):
+        raise QueryError("give the query as an argument or with --file, not both and not neither")
+    if file is not None:
+        if not file.is_file():
+            raise InputError(f"{file}: no such query file")
+        sparql = file.read_text(encoding="utf-8")
+    assert sparql is not None
+    store = Store.from_files([_graph_file(graph)])
+    if result_format is ResultFormat.table:
+        frame = store.query(sparql, compact=True)
+        table = Table(show_lines=False)
+        for column in frame.columns:
+            table.add_column(str(column), overflow="ellipsis", no_wrap=True, max_width=60)
+        for row in frame.itertuples(index=False):
+            table.add_row(*["" if v is None else escape(str(v)) for v in row])
+        out.print(table)
+        console.print(f"{len(frame)} row(s)")
+    else:
+        sys.stdout.buffer.write(store.query_serialized(sparql, result_format.value))
+
+
+def _graph_file(path: Path) -> Path:
+    if path.is_dir():
+        candidates = sorted(path.glob("*.ttl")) or sorted(path.glob("*.nt"))
+        if not candidates:
+            raise InputError(f"{path}: no .ttl or .nt graph file in this directory (run `kg build` first)")
+        return candidates[0]
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    return path
+
+
+@lexicon_app.command("build")
+def lexicon_build(
+    sources: Annotated[Path, typer.Option(help="Folder of vocabulary source files (see ontologies/README.md).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the lexicon.")] = Path(
+        "ontologies/lexicon"),
+) -> None:
+    """Rebuild the lexicon from vocabulary source files (HGNC, MONDO, MeSH, DrugBank, ChEBI, ...)."""
+    from kg.lexicon.build import build_lexicon
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    manifest = build_lexicon(sources, output)
+    out.print(json.dumps({k: manifest[k] for k in ("concepts", "terms", "statistics")}, indent=2))
+
+
+@lexicon_app.command("lookup")
+def lexicon_lookup(
+    name: Annotated[str, typer.Argument(help="A name or an ID (e.g. 'IL-4' or MESH:D003876).")],
+    lexicon: Annotated[Path | None, typer.Option(help="Lexicon directory.")] = None,
+) -> None:
+    """Show the concepts a name or ID stands for."""
+    lex = _lexicon(lexicon)
+    ids = [p.concept_id for p in lex.lookup(name)]
+    if ":" in name and lex.get_preferred_id(name):
+        ids.insert(0, lex.get_preferred_id(name) or "")
+    if not ids:
+        raise InputError(f"{name!r}: not in the lexicon")
+    for curie in dict.fromkeys(ids):
+        concept = lex.get_concept(curie)
+        if concept:
+            out.print(f"{concept.id}\t{concept.category}\t{concept.label}\t{' '.join(concept.xrefs)}")
+
+
+def main() -> None:
+    """Entry point of the ``kg`` console script."""
+    try:
+        app(standalone_mode=True)
+    except KGError as error:
+        console.print(f"[red]kg: error:[/red] {escape(str(error))}", highlight=False)
+        sys.exit(2 if isinstance(error, InputError | QueryError) else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""SPARQL over a graph with a real engine (Oxigraph, via pyoxigraph): in memory or on disk.
+
+Queries may use the usual prefixes without declaring them (``biolink:``, ``rdfs:``, ``skos:``, ``MONDO:``,
+``MESH:``, ``NCBIGene:``...). Results come back as a pandas DataFrame (IRIs as strings, literals as their
+lexical form) or serialised as CSV, TSV, JSON or XML.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import pyoxigraph as ox
+
+from kg.errors import InputError, QueryError
+from kg.identifiers import LOCAL_NAMESPACE, compress, get_converter
+
+if TYPE_CHECKING:
+    from kg.graph import KnowledgeGraph
+
+__all__ = ["RDF_FORMATS", "Store", "default_prefixes"]
+
+RDF_FORMATS = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".turtle": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+}
+RESULT_FORMATS = {
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+}
+
+
+@functools.cache
+def default_prefixes() -> dict[str, str]:
+    """Prefixes every query may use undeclared."""
+    prefixes = {
+        "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+        "xsd": "http://www.w3.org/2001/XMLSchema#",
+        "owl": "http://www.w3.org/2002/07/owl#",
+        "skos": "http://www.w3.org/2004/02/skos/core#",
+        "dcterms": "http://purl.org/dc/terms/",
+        "biolink": "https://w3id.org/biolink/vocab/",
+        "kg": LOCAL_NAMESPACE,
+        "kgv": LOCAL_NAMESPACE + "vocab/",
+    }
+    for prefix in ("MONDO", "MESH", "NCBIGene", "HGNC", "CHEBI", "DRUGBANK", "DOID", "HP", "UNII", "PMID", "PMC",
+                   "UMLS", "OMIM"):
+        namespace = get_converter().prefix_map.get(prefix)
+        if namespace:
+            prefixes[prefix] = namespace
+    return prefixes
+
+
+def _format_for(path: Path) -> ox.RdfFormat:
+    suffixes = [s.lower() for s in path.suffixes if s.lower() != ".gz"]
+    suffix = suffixes[-1] if suffixes else ""
+    if suffix not in RDF_FORMATS:
+        raise InputError(f"{path}: unknown RDF file type {suffix!r}; use one of {', '.join(sorted(RDF_FORMATS))}")
+    return RDF_FORMATS[suffix]
+
+
+def _value(term: object, compact: bool) -> object:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return (compress(term.value) or term.value) if compact else term.value
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+class Store:
+    """A SPARQL store (pyoxigraph ``Store``): in memory by default, persistent with ``path``."""
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
+        self.path = Path(path) if path else None
+        try:
+            if path is None:
+                self.store = ox.Store()
+            elif read_only:
+                self.store = ox.Store.read_only(str(path))
+            else:
+                self.store = ox.Store(str(path))
+        except OSError as error:
+            raise InputError(f"{path}: cannot open the store ({error})") from None
+
+    @classmethod
+    def from_graph(cls, graph: KnowledgeGraph) -> Store:
+        store = cls()
+        store.add_graph(graph)
+        return store
+
+    @classmethod
+    def from_files(cls, paths: list[str | Path]) -> Store:
+        store = cls()
+        for path in paths:
+            store.load_file(path)
+        return store
+
+    def add_graph(self, graph: KnowledgeGraph) -> None:
+        from kg.rdf import serialize
+
+        self.store.bulk_load(serialize(graph, "nt"), format=ox.RdfFormat.N_TRIPLES)
+
+    def load_file(self, path: str | Path) -> None:
+        path = Path(path)
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+        data = path.read_bytes()
+        if data[:2] == b"\x1f\x8b":
+            import gzip
+
+            data = gzip.decompress(data)
+        if not data.strip():
+            raise InputError(f"{path}: file is empty")
+        try:
+            self.store.bulk_load(data, format=_format_for(path))
+        except SyntaxError as error:
+            raise InputError(f"{path}: not valid RDF: {error}") from None
+
+    def _run(self, query: str):
+        try:
+            return self.store.query(query, prefixes=default_prefixes())
+        except SyntaxError as error:
+            raise QueryError(f"SPARQL syntax error: {error}") from None
+        except OSError as error:
+            raise QueryError(f"SPARQL query failed: {error}") from None
+
+    def query(self, query: str, *, compact: bool = False) -> pd.DataFrame:
+        """Rows of a SELECT as a DataFrame; an ASK gives one column ``result``; a CONSTRUCT/DESCRIBE gives
+        ``subject``, ``predicate``, ``object``. ``compact`` turns IRIs into CURIEs."""
+        results = self._run(query)
+        if isinstance(results, ox.QueryBoolean):
+            return pd.DataFrame({"result": [bool(results)]})
+        if isinstance(results, ox.QuerySolutions):
+            columns = [variable.value for variable in results.variables]
+            rows = [[_value(solution[c], compact) for c in columns] for solution in results]
+            return pd.DataFrame(rows, columns=columns)
+        rows = [[_value(t.subject, compact), _value(t.predicate, compact), _value(t.object, compact)]
+                for t in results]
+        return pd.DataFrame(rows, columns=["subject", "predicate", "object"])
+
+    def query_serialized(self, query: str, format: str) -> bytes:
+        """A query's results in a W3C results format (csv, tsv, json, xml)."""
+        results = self._run(query)
+        if isinstance(results, ox.QueryTriples):
+            return results.serialize(format=ox.RdfFormat.N_TRIPLES)
+        return results.serialize(format=RESULT_FORMATS[format])
+
+    def __len__(self) -> int:
+        return len(self.store)

@@ -1,0 +1,112 @@
+"""Tables (pandas): KGX TSV (``nodes.tsv``, ``edges.tsv``) and one row per piece of evidence.
+
+KGX conventions: multivalued cells joined with ``|``, Biolink CURIEs for categories and predicates, edges
+with ``knowledge_level`` and ``agent_type``. Text from papers is made cell-safe: tabs, newlines and ``|``
+inside a value become spaces, so no row can break.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from kg.atomic import atomic_path
+from kg.biolink import AgentType, Category, KnowledgeLevel
+from kg.graph import KnowledgeGraph
+
+__all__ = ["KNOWLEDGE_SOURCE", "to_evidence_frame", "to_frames", "write_tables"]
+
+KNOWLEDGE_SOURCE = "infores:kg-biomed"
+_UNSAFE = re.compile(r"[\t\r\n|\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
+
+NODE_COLUMNS = ["id", "category", "name", "description", "xref", "synonym", "subclass_of", "broad_match",
+                "publications", "mention_count", "provided_by"]
+EDGE_COLUMNS = ["id", "subject", "predicate", "object", "category", "negated", "qualified_predicate",
+                "object_aspect_qualifier", "object_direction_qualifier", "knowledge_level", "agent_type",
+                "primary_knowledge_source", "publications", "has_confidence_score", "evidence_count",
+                "paper_count", "subject_name", "object_name", "supporting_text"]
+
+
+def _cell(value: object) -> str:
+    return _UNSAFE.sub(" ", str(value)).strip()
+
+
+def _join(values) -> str:
+    return "|".join(_cell(v) for v in values if _cell(v))
+
+
+def to_frames(graph: KnowledgeGraph) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(nodes, edges) as KGX-style DataFrames, rows sorted by id."""
+    from kg.rdf import association_iri
+
+    nodes = []
+    for curie, data in sorted(graph.graph.nodes(data=True)):
+        nodes.append({
+            "id": curie,
+            "category": data["category"],
+            "name": _cell(data["label"]),
+            "description": _cell(data["description"]),
+            "xref": _join(data["xrefs"]),
+            "synonym": _join(s for s in data["synonyms"] if s != data["label"]),
+            "subclass_of": _join(data["parents"]),
+            "broad_match": _join(data["broad_match"]),
+            "publications": _join(data["documents"]),
+            "mention_count": data["mentions"],
+            "provided_by": KNOWLEDGE_SOURCE,
+        })
+    edges = []
+    for subject, obj, key, data in sorted(graph.graph.edges(keys=True, data=True)):
+        qualifiers = dict(data["qualifiers"])
+        edges.append({
+            "id": str(association_iri(subject, key, obj)),
+            "subject": subject,
+            "predicate": data["predicate"],
+            "object": obj,
+            "category": Category.ASSOCIATION.value,
+            "negated": "true" if data["negated"] else "false",
+            "qualified_predicate": qualifiers.get("biolink:qualified_predicate", ""),
+            "object_aspect_qualifier": qualifiers.get("biolink:object_aspect_qualifier", ""),
+            "object_direction_qualifier": qualifiers.get("biolink:object_direction_qualifier", ""),
+            "knowledge_level": KnowledgeLevel.KNOWLEDGE_ASSERTION.value,
+            "agent_type": AgentType.TEXT_MINING_AGENT.value,
+            "primary_knowledge_source": KNOWLEDGE_SOURCE,
+            "publications": _join(data["documents"]),
+            "has_confidence_score": data["confidence"],
+            "evidence_count": len(data["evidence"]),
+            "paper_count": data["papers"],
+            "subject_name": _cell(graph.graph.nodes[subject]["label"]),
+            "object_name": _cell(graph.graph.nodes[obj]["label"]),
+            "supporting_text": _join(dict.fromkeys(e.sentence for e in data["evidence"])),
+        })
+    return (pd.DataFrame(nodes, columns=NODE_COLUMNS), pd.DataFrame(edges, columns=EDGE_COLUMNS))
+
+
+def to_evidence_frame(graph: KnowledgeGraph) -> pd.DataFrame:
+    """One row per piece of evidence, with the edge it supports."""
+    rows = graph.evidence_records()
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    for column in ("sentence", "subject_text", "object_text", "trigger"):
+        frame[column] = frame[column].map(_cell)
+    return frame
+
+
+def _write_tsv(frame: pd.DataFrame, path: Path) -> None:
+    with atomic_path(path) as temporary:
+        frame.to_csv(temporary, sep="\t", index=False, quoting=csv.QUOTE_NONE, escapechar=None,
+                     lineterminator="\n", float_format="%.3f")
+
+
+def write_tables(graph: KnowledgeGraph, directory: str | Path) -> list[Path]:
+    """Write ``nodes.tsv``, ``edges.tsv`` (KGX) and ``evidence.tsv`` into ``directory``."""
+    directory = Path(directory)
+    nodes, edges = to_frames(graph)
+    paths = [directory / "nodes.tsv", directory / "edges.tsv", directory / "evidence.tsv"]
+    _write_tsv(nodes, paths[0])
+    _write_tsv(edges, paths[1])
+    _write_tsv(to_evidence_frame(graph), paths[2])
+    return paths

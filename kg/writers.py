@@ -1,0 +1,36 @@
+"""Write a built graph into an output directory: every export format plus the build report.
+
+Each file is written atomically (see :mod:`kg.atomic`) and deterministically.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from kg.atomic import write_atomic
+from kg.graph import KnowledgeGraph
+from kg.html import write_html
+from kg.pipeline import BuildReport
+from kg.rdf import write_rdf
+from kg.tables import write_tables
+
+__all__ = ["write_outputs"]
+
+
+def write_outputs(graph: KnowledgeGraph, directory: str | Path, *, name: str = "graph",
+                  report: BuildReport | None = None, title: str | None = None) -> list[Path]:
+    """Write ``NAME.ttl``, ``nodes.tsv``, ``edges.tsv``, ``evidence.tsv``, ``NAME.html`` and
+    ``report.json`` into ``directory``; return their paths."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = [write_rdf(graph, directory / f"{name}.ttl", "turtle")]
+    paths += write_tables(graph, directory)
+    if title is None:
+        titles = [record["title"] for record in graph.publications.values()]
+        title = titles[0] if len(titles) == 1 else f"kg: {len(titles)} papers"
+    paths.append(write_html(graph, directory / f"{name}.html", title=title))
+    if report is not None:
+        text = json.dumps(report.as_dict(graph), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        paths.append(write_atomic(directory / "report.json", text))
+    return paths
