@@ -33,7 +33,7 @@ app = typer.Typer(
 lexicon_app = typer.Typer(help="Build or inspect the lexicon (names and IDs of genes, diseases, chemicals).",
                           no_args_is_help=True)
 app.add_typer(lexicon_app, name="lexicon")
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
 
 

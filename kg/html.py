@@ -177,7 +177,8 @@ _OPTIONS = {
     "physics": {
         "solver": "forceAtlas2Based",
         "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 120, "avoidOverlap": 0.4},
-        "stabilization": {"enabled": True, "iterations": 400, "updateInterval": 50, "fit": True},
+        # stabilised explicitly by the page script (after its listeners are in place), then switched off
+        "stabilization": {"enabled": False, "iterations": 400, "updateInterval": 50, "fit": True},
         "minVelocity": 1.0,
     },
     "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False, "multiselect": False},
@@ -308,8 +309,11 @@ _SCRIPT = r"""
     if (params.nodes.length) showNode(params.nodes[0]);
     else if (params.edges.length) showEdge(params.edges[0]);
   });
-  network.once('stabilizationIterationsDone', () => { network.setOptions({physics: false}); document.body.dataset.stable = 'true'; });
-  if (!network.physics.options.enabled) document.body.dataset.stable = 'true';
+  const settle = () => { network.setOptions({physics: false}); network.fit(); document.body.dataset.stable = 'true'; };
+  if (network.physics.options.enabled){
+    network.once('stabilizationIterationsDone', settle);
+    network.stabilize(400);
+  } else { document.body.dataset.stable = 'true'; }
   window.kg = {data, showNode, showEdge, focusOn, search, applyFilters};
   applyFilters();
   const params = new URLSearchParams(location.search);

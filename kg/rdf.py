@@ -219,7 +219,8 @@ def serialize(graph: KnowledgeGraph, format: str = "turtle") -> bytes:
         raise ValueError(f"unknown RDF format {format!r}; known: {', '.join(FORMATS)}")
     rdf = to_rdflib(graph)
     if format == "nt":
-        lines = rdf.serialize(format="nt11", encoding="utf-8").decode("utf-8").splitlines()
+        # split on "\n" only: str.splitlines() would also split inside literals holding U+2028 and friends
+        lines = rdf.serialize(format="nt11", encoding="utf-8").decode("utf-8").split("\n")
         return ("\n".join(sorted(line for line in lines if line)) + "\n").encode("utf-8")
     if format == "json-ld":
         return rdf.serialize(format="json-ld", encoding="utf-8", sort_keys=True, indent=1)

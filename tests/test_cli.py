@@ -1,0 +1,65 @@
+"""The command line: build and query work; bad input ends in one clear line, not a traceback."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import SEED
+
+KG = [sys.executable, "-m", "kg.cli"]
+
+
+def _run(*args, cwd=None):
+    return subprocess.run([*KG, *map(str, args)], capture_output=True, text=True, check=False, cwd=cwd)
+
+
+def test_help_lists_the_commands():
+    result = _run("--help")
+    assert result.returncode == 0
+    for command in ("build", "query", "lexicon"):
+        assert command in result.stdout
+
+
+def test_build_writes_every_output_and_reports(tmp_path):
+    result = _run("build", SEED, "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    for name in ("graph.ttl", "nodes.tsv", "edges.tsv", "evidence.tsv", "graph.html", "report.json"):
+        assert (tmp_path / name).stat().st_size > 0
+        assert str(tmp_path / name) in result.stdout
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["documents"] == 1 and report["nodes"] > 5 and report["edges"] > 5
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [(None, "no such file"), (b"", "file is empty"), (b"\x00\x00\x00\x00", "binary"), (b"\xff\xfe\x00", "UTF-16"),
+     (b"caf\xe9", "not UTF-8")],
+)
+def test_bad_inputs_end_with_one_line_naming_the_file(tmp_path, content, fragment):
+    path = tmp_path / "paper.md"
+    if content is not None:
+        path.write_bytes(content)
+    result = _run("build", path, "-o", tmp_path / "out")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("kg: error")]
+    assert len(lines) == 1 and str(path) in lines[0] and fragment in result.stderr
+
+
+def test_a_wrongly_formatted_markdown_file_is_named(tmp_path):
+    path = tmp_path / "paper.md"
+    path.write_text("no heading\n\n## Abstract\ntext\n")
+    result = _run("build", path, "--format", "markdown", "-o", tmp_path / "out")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert str(path) in result.stderr and "Title" in result.stderr
+
+
+def test_bad_queries_are_reported(tmp_path, seed_output):
+    result = _run("query", seed_output / "graph.ttl", "SELECT ?x WHERE { ?x ")
+    assert result.returncode == 2 and "SPARQL syntax error" in result.stderr and "Traceback" not in result.stderr
+    result = _run("query", tmp_path / "missing.ttl", "SELECT * WHERE {?s ?p ?o}")
+    assert result.returncode == 2 and "no such file" in result.stderr
+    result = _run("query", seed_output / "graph.ttl")
+    assert result.returncode == 2 and "--file" in result.stderr

@@ -1,0 +1,108 @@
+"""The HTML view in a real browser (Debian's Chromium, headless, driven by Playwright; no network)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import requires
+from kg.pipeline import build_graph
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = requires("chromium")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+class Page:
+    """A page with its console messages, page errors and network requests recorded."""
+
+    def __init__(self, browser, path):
+        self.page = browser.new_page(viewport={"width": 1400, "height": 900})
+        self.console, self.requests = [], []
+        self.page.on("console", lambda message: self.console.append((message.type, message.text)))
+        self.page.on("pageerror", lambda error: self.console.append(("pageerror", str(error))))
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.goto(path.resolve().as_uri())
+        self.page.wait_for_function("document.body.dataset.stable === 'true'", timeout=60_000)
+
+    def click_node(self, node_id: str) -> None:
+        point = self.page.evaluate(
+            "id => { const p = network.canvasToDOM(network.getPositions([id])[id]);"
+            " const r = document.getElementById('mynetwork').getBoundingClientRect();"
+            " return [p.x + r.left, p.y + r.top]; }", node_id)
+        self.page.mouse.click(*point)
+
+
+def test_the_seed_page_loads_offline_with_its_nodes_and_no_errors(browser, seed_output, artifacts):
+    page = Page(browser, seed_output / "graph.html")
+    assert [m for m in page.console if m[0] in ("error", "pageerror")] == []
+    assert [url for url in page.requests if not url.startswith(("file:", "data:"))] == []
+    labels = set(page.page.evaluate("nodes.get().map(n => n.label)"))
+    for label in ("Dupilumab", "IL4", "IL13", "atopic eczema"):
+        assert label in labels
+    assert any(label.startswith("acquired reactive perforating") for label in labels)
+    page.page.screenshot(path=str(artifacts / "seed-graph.png"))
+    page.page.close()
+
+
+def test_clicking_a_node_opens_its_panel_with_linked_ids(browser, seed_output, artifacts):
+    page = Page(browser, seed_output / "graph.html")
+    page.click_node("NCBIGene:3565")
+    panel = page.page.locator("#kg-panel")
+    panel.wait_for(state="visible")
+    assert "IL4" in panel.inner_text() and "HGNC:6014" in panel.inner_text()
+    assert page.page.locator("#kg-panel a[href='https://bioregistry.io/NCBIGene:3565']").count() == 1
+    page.page.screenshot(path=str(artifacts / "seed-node-panel.png"))
+    page.page.close()
+
+
+def test_edge_panel_shows_evidence_with_highlighted_entities(browser, seed_output):
+    page = Page(browser, seed_output / "graph.html")
+    edge = page.page.evaluate("edges.get().find(e => e.from.startsWith('UNII') && e.to === 'NCBIGene:3565').id")
+    page.page.evaluate("id => window.kg.showEdge(id)", edge)
+    marks = page.page.locator("#kg-panel mark").all_inner_texts()
+    assert "IL-4" in marks and any(m.lower() == "dupilumab" for m in marks)
+    page.page.close()
+
+
+def test_search_focuses_a_neighbourhood(browser, seed_output):
+    page = Page(browser, seed_output / "graph.html")
+    page.page.fill("#kg-search", "IL-13")
+    page.page.press("#kg-search", "Enter")
+    visible = page.page.evaluate("nodes.get().filter(n => !n.hidden).map(n => n.id)")
+    assert "NCBIGene:3596" in visible and len(visible) < page.page.evaluate("nodes.length")
+    page.page.close()
+
+
+def test_markup_in_papers_is_shown_as_text_and_never_runs(browser, tmp_path, lexicon, artifacts):
+    paper = tmp_path / "evil.md"
+    paper.write_text(
+        "# Dupilumab <script>window.__xss = 'title'</script> for atopic dermatitis <img src=x onerror=\"window.__xss='img'\">\n\n"
+        "PMC · DOI: 10.1155/2024/6265608 · J <b>bold</b> · 2024-06-19\n\n"
+        "## Abstract\n\nDupilumab <img src=x onerror=\"window.__xss='abstract'\"> is effective in the treatment of "
+        "atopic dermatitis <script>window.__xss='abstract-script'</script>.\n"
+    )
+    graph = build_graph([paper], lexicon=lexicon)
+    html = tmp_path / "evil.html"
+    graph.write_html(html, title=graph.publications["doi:10.1155/2024/6265608"]["title"])
+    page = Page(browser, html)
+    assert page.page.evaluate("window.__xss") is None
+    assert page.page.locator("#kg-panel img, #kg-bar img, script:not([type]):has-text('__xss')").count() == 0
+    edge = page.page.evaluate("edges.get()[0].id")
+    page.page.evaluate("id => window.kg.showEdge(id)", edge)
+    text = page.page.locator("#kg-panel").inner_text()
+    assert "<img src=x onerror=" in text and page.page.evaluate("window.__xss") is None
+    assert "<script>" in page.page.title()
+    page.page.screenshot(path=str(artifacts / "escaped-markup.png"))
+    assert [url for url in page.requests if not url.startswith(("file:", "data:"))] == []
+    page.page.close()

@@ -1,0 +1,33 @@
+"""KGX TSV tables and the evidence table: every row parses, text cannot break rows."""
+
+import csv
+
+import pandas as pd
+
+from kg.graph import KnowledgeGraph
+from kg.records import Concept, Evidence, Relation
+from kg.tables import EDGE_COLUMNS, NODE_COLUMNS, to_frames, write_tables
+
+
+def test_seed_tables_have_kgx_columns_and_one_row_per_node_and_edge(seed_graph, seed_output):
+    nodes = pd.read_csv(seed_output / "nodes.tsv", sep="\t", quoting=csv.QUOTE_NONE, keep_default_na=False)
+    edges = pd.read_csv(seed_output / "edges.tsv", sep="\t", quoting=csv.QUOTE_NONE, keep_default_na=False)
+    assert list(nodes.columns) == NODE_COLUMNS and list(edges.columns) == EDGE_COLUMNS
+    assert len(nodes) == seed_graph.graph.number_of_nodes() and len(edges) == seed_graph.graph.number_of_edges()
+    assert set(edges.knowledge_level) == {"knowledge_assertion"} and set(edges.agent_type) == {"text_mining_agent"}
+    il4 = nodes[nodes.id == "NCBIGene:3565"].iloc[0]
+    assert il4["name"] == "IL4" and "HGNC:6014" in il4["xref"].split("|")
+
+
+def test_tabs_newlines_and_pipes_in_text_cannot_break_rows(tmp_path):
+    graph = KnowledgeGraph()
+    graph.add_concept(Concept("CHEBI:1", "bad\tname\nwith|pipe", "biolink:ChemicalEntity", synonyms=("x\ty",)))
+    graph.add_concept(Concept("MONDO:0000002", "B", "biolink:Disease"))
+    graph.add_relation(Relation("CHEBI:1", "biolink:treats", "MONDO:0000002",
+                                Evidence("PMID:1", "A\ttreats\nB | C", 0, "A", 0, 1, "B", 2, 3, "m", 0.5, "t")))
+    for path in write_tables(graph, tmp_path):
+        lines = path.read_text().splitlines()
+        widths = {len(line.split("\t")) for line in lines}
+        assert len(widths) == 1, path.name
+    nodes, _ = to_frames(graph)
+    assert nodes.loc[0, "name"] == "bad name with pipe"
