@@ -89,6 +89,9 @@ _CATEGORY_OF_KIND = {
 _KIND_ORDER = ("gene", "family", "disease", "phenotype", "chemical")
 # Extra preferred prefixes for kinds Biolink has no list for (FamPlex is not in Biolink's GeneFamily list).
 _EXTRA_ID_PREFIXES = {Category.GENE_FAMILY: ("FPLX", "MESH")}
+# Chemical vocabularies that list one substance under several IDs (ChEBI's ketamine and DrugBank's):
+# same-label chemicals merge even when both sides have one.
+_SHAREABLE_CHEMICAL_PREFIXES = frozenset({"CHEBI", "PUBCHEM.COMPOUND", "CAS", "UNII", "MESH"})
 # IDs that name a concept but should not be its node: UMLS (licensed), CAS (not an ontology).
 _NEVER_PREFERRED = ("UMLS", "CAS")
 MAX_NAME_LENGTH = 100
@@ -98,6 +101,8 @@ MAX_NAME_LENGTH = 100
 class _Cluster:
     members: dict[str, str] = field(default_factory=dict)  # prefix -> curie
     kinds: set[str] = field(default_factory=set)
+    words: set[str] = field(default_factory=set)  # word stems of its entries' names, for the sanity check
+    extras: list[str] = field(default_factory=list)  # second IDs of a prefix, from same-label merges only
 
 
 class _UnionFind:
@@ -108,12 +113,15 @@ class _UnionFind:
         self.clusters: dict[str, _Cluster] = {}
         self.rejected: Counter[str] = Counter()
 
-    def add(self, curie: str, kind: str | None = None) -> None:
+    def add(self, curie: str, kind: str | None = None, words: set[str] | None = None) -> None:
         if curie not in self.parent:
             self.parent[curie] = curie
             self.clusters[curie] = _Cluster({curie.split(":", 1)[0]: curie})
+        cluster = self.clusters[self.find(curie)]
         if kind:
-            self.clusters[self.find(curie)].kinds.add(kind)
+            cluster.kinds.add(kind)
+        if words:
+            cluster.words |= words
 
     def find(self, curie: str) -> str:
         root = curie
@@ -123,7 +131,10 @@ class _UnionFind:
             self.parent[curie], curie = root, self.parent[curie]
         return root
 
-    def union(self, a: str, b: str, source: str) -> bool:
+    def union(self, a: str, b: str, source: str, *, check_names: bool = False,
+              shareable: frozenset[str] = frozenset()) -> bool:
+        """Merge the concepts of ``a`` and ``b`` unless that breaks a rule; ``check_names`` also requires
+        diseases to share a word; prefixes in ``shareable`` may then hold two IDs (same-label merges)."""
         self.add(a)
         self.add(b)
         root_a, root_b = self.find(a), self.find(b)
@@ -131,20 +142,44 @@ class _UnionFind:
             return True
         cluster_a, cluster_b = self.clusters[root_a], self.clusters[root_b]
         shared = cluster_a.members.keys() & cluster_b.members.keys()
-        if shared:
+        if shared - shareable:
             self.rejected[f"{source}: second ID of one prefix"] += 1
             return False
         kinds = cluster_a.kinds | cluster_b.kinds
         if len(kinds) > 1 and not any(kinds <= allowed for allowed in _COMPATIBLE):
             self.rejected[f"{source}: incompatible kinds {'/'.join(sorted(kinds))}"] += 1
             return False
+        if (check_names and kinds <= {"disease", "phenotype"} and cluster_a.words and cluster_b.words
+                and not cluster_a.words & cluster_b.words):
+            self.rejected[f"{source}: no word in common between the names"] += 1
+            return False
         if len(cluster_a.members) < len(cluster_b.members):
             root_a, root_b, cluster_a, cluster_b = root_b, root_a, cluster_b, cluster_a
         self.parent[root_b] = root_a
-        cluster_a.members.update(cluster_b.members)
+        for prefix, curie in cluster_b.members.items():
+            if prefix in cluster_a.members:
+                cluster_a.extras.append(curie)
+            else:
+                cluster_a.members[prefix] = curie
+        cluster_a.extras.extend(cluster_b.extras)
         cluster_a.kinds = kinds
+        cluster_a.words |= cluster_b.words
         del self.clusters[root_b]
         return True
+
+
+_GENERIC_WORDS = {"disease", "disorder", "syndrome", "abnormality", "finding", "condition", "and", "the", "with",
+                  "due", "for", "from", "type", "other", "unspecified"}
+
+
+def _name_words(names: Iterable[str]) -> set[str]:
+    """Word stems (5 letters) of names, generic words left out: what two names of one concept share."""
+    words = set()
+    for name in names:
+        for word in key(_uninvert(name)).split():
+            if len(word) >= 3 and word not in _GENERIC_WORDS and not word.isdigit():
+                words.add(word[:5])
+    return words
 
 
 def _uninvert(name: str) -> str:
@@ -208,21 +243,22 @@ def build_lexicon(sources: Path, output: Path) -> dict[str, object]:
             family_members[entry.curie.split(":", 1)[1]].extend(entry.parents)
             continue
         entries[entry.curie].append(entry)
-        forest.add(entry.curie, entry.kind)
+        words = _name_words(n for n, _ in entry.names) if entry.kind in ("disease", "phenotype") else None
+        forest.add(entry.curie, entry.kind, words)
     logger.info("parsed %d identifiers in %.1f s", len(entries), time.perf_counter() - started)
 
     # Intrinsic xrefs (one row of one source) first, then mappings from the most trusted set down.
     for curie, group in entries.items():
         for entry in group:
-            for xref in entry.xrefs:
-                forest.union(curie, xref, entry.source)
+            for xref in entry.xrefs:  # DOID's and HPO's xrefs are loose mappings: check them like mappings
+                forest.union(curie, xref, entry.source, check_names=entry.source in ("doid", "hp"))
     negatives = {frozenset((m.subject, m.object)) for m in iter_negative_mappings(sources)}
     mapping_counts: Counter[str] = Counter()
     for mapping in iter_mappings(sources):
         if frozenset((mapping.subject, mapping.object)) in negatives:
             mapping_counts[f"{mapping.source} (rejected by curators)"] += 1
             continue
-        if forest.union(mapping.subject, mapping.object, mapping.source):
+        if forest.union(mapping.subject, mapping.object, mapping.source, check_names=True):
             mapping_counts[mapping.source] += 1
     # Last and weakest: chemicals (or diseases) of different sources with the same label are one concept
     # (DrugBank's 'Dupilumab' and MeSH's 'dupilumab' share no mapped ID), unless that breaks a rule above.
@@ -232,9 +268,10 @@ def build_lexicon(sources: Path, output: Path) -> dict[str, object]:
             if entry.kind in ("chemical", "disease", "phenotype") and entry.label:
                 kind = "chemical" if entry.kind == "chemical" else "disease"
                 by_label[(kind, key(entry.label))].append(curie)
-    for curies in by_label.values():
+    for (kind, _), curies in sorted(by_label.items()):
+        shareable = _SHAREABLE_CHEMICAL_PREFIXES if kind == "chemical" else frozenset()
         for other in sorted(set(curies))[1:]:
-            if forest.union(min(curies), other, "same label"):
+            if forest.union(min(curies), other, "same label", shareable=shareable):
                 mapping_counts["same label"] += 1
 
     # Concepts: clusters holding at least one entry.
@@ -266,9 +303,9 @@ def build_lexicon(sources: Path, output: Path) -> dict[str, object]:
         for prefix in _NEVER_PREFERRED:
             candidates.pop(prefix, None)
         concept_id = next((candidates[p] for p in prefixes if p in candidates), None) or min(curies)
-        for curie in cluster.members.values():
+        for curie in [*cluster.members.values(), *cluster.extras]:
             preferred[curie] = concept_id
-        xrefs = sorted(c for c in cluster.members.values() if c != concept_id)
+        xrefs = sorted({c for c in [*cluster.members.values(), *cluster.extras] if c != concept_id})
         concepts.append((concept_id, category, kind, xrefs, group))
 
     concept_rows, term_rows = [], []
