@@ -125,3 +125,35 @@ def test_markdown_without_a_title_is_rejected(tmp_path):
     path.write_text("no title here\n## Abstract\ntext\n")
     with pytest.raises(ReaderError, match="first line must be '# Title'"):
         read_documents([path], format="markdown")
+
+
+def test_bioc_xml_from_nlm_gene():
+    [document] = read_documents([FIXTURES / "nlm_gene_12461077.bioc.xml"])
+    assert document.id == "PMID:12461077" and document.passages[1].offset == 152
+    genes = [a for a in document.annotations if a.type == "Gene"]
+    assert ("ICSBP", ("NCBIGene:15900",)) in {(a.text, a.ids) for a in genes}
+    for annotation in genes:
+        assert document.text_at(annotation.start, annotation.end) == annotation.text
+
+
+def test_bioc_json_from_biored_with_relations():
+    documents = read_documents([FIXTURES / "biored_two.bioc.json"])
+    assert len(documents) == 2
+    first = documents[0]
+    assert first.relations and first.relations[0].type in {"Positive_Correlation", "Association", "Bind",
+                                                             "Negative_Correlation", "Cotreatment", "Comparison",
+                                                             "Drug_Interaction", "Conversion"}
+    for annotation in first.annotations:
+        assert first.text_at(annotation.start, annotation.end) == annotation.text
+
+
+def test_bioc_formats_are_detected():
+    assert detect_format(FIXTURES / "x", (FIXTURES / "nlm_gene_12461077.bioc.xml").read_text()) == "bioc-xml"
+    assert detect_format(FIXTURES / "x", (FIXTURES / "biored_two.bioc.json").read_text()) == "bioc-json"
+
+
+def test_malformed_bioc_is_reported_not_raised(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text('{"documents": [{"id": "1", "passages": [{"offset": "x"}]}], ')
+    [error] = list(iter_documents([path], format="bioc-json"))
+    assert isinstance(error, ReaderError) and "not valid JSON" in str(error)

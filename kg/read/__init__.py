@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from kg.errors import InputError, ReaderError
+from kg.read.bioc import parse_bioc_json, parse_bioc_xml
 from kg.read.markdown import parse_markdown
 from kg.read.pubtator import parse_pubtator
 from kg.read.text import parse_text
@@ -30,6 +31,8 @@ __all__ = ["FORMATS", "detect_format", "iter_documents", "read_documents", "read
 Parser = Callable[[str, str], Iterator[Document | ReaderError]]
 
 FORMATS: dict[str, Parser] = {
+    "bioc-xml": parse_bioc_xml,
+    "bioc-json": parse_bioc_json,
     "markdown": parse_markdown,
     "pubtator": parse_pubtator,
     "text": parse_text,
@@ -74,6 +77,10 @@ def detect_format(path: Path, text: str) -> str:
     head = text.lstrip()[:2000]
     if re.match(r"^[^|\t\n]{1,64}\|[tTaA]\|", head):
         return "pubtator"
+    if head.startswith("<") and re.search(r"<collection[\s>]", head):
+        return "bioc-xml"
+    if head.startswith(("{", "[")) and re.search(r'"(documents|passages)"\s*:', text[:100_000]):
+        return "bioc-json"
     if head.startswith("# ") or "\n## " in head:
         return "markdown"
     return "text"
