@@ -17,7 +17,7 @@ from kg.atomic import atomic_path
 from kg.biolink import AgentType, Category, KnowledgeLevel
 from kg.graph import KnowledgeGraph
 
-__all__ = ["KNOWLEDGE_SOURCE", "to_evidence_frame", "to_frames", "write_tables"]
+__all__ = ["KNOWLEDGE_SOURCE", "to_evidence_frame", "to_frames", "write_frame", "write_tables"]
 
 KNOWLEDGE_SOURCE = "infores:kg-biomed"
 _UNSAFE = re.compile(r"[\t\r\n|\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
@@ -93,6 +93,16 @@ def to_evidence_frame(graph: KnowledgeGraph) -> pd.DataFrame:
     for column in ("sentence", "subject_text", "object_text", "trigger"):
         frame[column] = frame[column].map(_cell)
     return frame
+
+
+def write_frame(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write any DataFrame as a cell-safe TSV file, atomically."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object:
+            safe[column] = safe[column].map(lambda v: v if v is None else _cell(v))
+    _write_tsv(safe, Path(path))
+    return Path(path)
 
 
 def _write_tsv(frame: pd.DataFrame, path: Path) -> None:

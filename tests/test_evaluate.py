@@ -1,0 +1,76 @@
+"""`kg evaluate` on a tiny gold file, against numbers computed by hand."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import FIXTURES
+from kg.evaluate import Prediction, evaluate
+from kg.read import read_documents
+
+GOLD = FIXTURES / "gold_tiny.pubtator"
+
+
+def _predictions():
+    return [
+        Prediction("PMID:1", 0, 7, "Chemical", ("CHEBI:30145", "MESH:D008094")),
+        Prediction("PMID:1", 20, 37, "Disease", ("MONDO:0004980", "MESH:D003876")),
+        Prediction("PMID:1", 51, 68, "Disease", ("MONDO:0004980", "MESH:D003876")),
+        Prediction("PMID:1", 39, 43, "Gene", ("NCBIGene:3565",)),
+        Prediction("PMID:1", 44, 50, "Disease", ("MESH:D000001",)),      # a false mention
+        Prediction("PMID:2", 0, 7, "Chemical", ("MESH:D001241",)),
+        Prediction("PMID:2", 12, 18, "Disease", ("MESH:D000002",)),      # right span, wrong concept
+    ]
+
+
+def test_scores_match_the_hand_computed_numbers():
+    scores = evaluate(read_documents([GOLD]), _predictions()).as_dict()
+    mentions, concepts = scores["mention_strict"], scores["document_concepts"]
+    # Disease mentions: 3 right (20-37, 51-68, 12-18), 1 false (44-50), 1 missed (toxicity)
+    assert (mentions["Disease"]["tp"], mentions["Disease"]["fp"], mentions["Disease"]["fn"]) == (3, 1, 1)
+    assert mentions["Disease"]["precision"] == mentions["Disease"]["recall"] == mentions["Disease"]["f1"] == 0.75
+    assert mentions["Chemical"]["f1"] == 1.0 and mentions["Gene"]["f1"] == 1.0
+    # Disease concepts: doc 1 gold {D064420, D003876} predicted {D003876 (via MONDO), D000001};
+    # doc 2 gold {D001249} predicted {D000002}: TP 1, FP 2, FN 2.
+    assert (concepts["Disease"]["tp"], concepts["Disease"]["fp"], concepts["Disease"]["fn"]) == (1, 2, 2)
+    assert concepts["Disease"]["f1"] == pytest.approx(1 / 3, abs=1e-4)
+    assert (concepts["Chemical"]["tp"], concepts["Chemical"]["fp"], concepts["Chemical"]["fn"]) == (2, 0, 0)
+
+
+def test_errors_are_listed_for_analysis():
+    scores = evaluate(read_documents([GOLD]), _predictions())
+    kinds = {(e["kind"], e.get("text") or e.get("id")) for e in scores.errors}
+    assert ("mention FN", "toxicity") in kinds and ("mention FP", "drives") in kinds
+    assert ("concept FN", "MESH:D001249") in kinds and ("concept FP", "MESH:D000002") in kinds
+
+
+def test_the_cli_scores_a_prediction_file(tmp_path):
+    predicted = tmp_path / "pred.pubtator"
+    predicted.write_text((GOLD.read_text()).replace("D001249", "D000002"))
+    result = subprocess.run([sys.executable, "-m", "kg.cli", "evaluate", str(GOLD), "--pred", str(predicted), "--json"],
+                            capture_output=True, text=True, check=True)
+    scores = json.loads(result.stdout)
+    assert scores["mention_strict"]["Disease"]["f1"] == 1.0
+    assert scores["document_concepts"]["Disease"]["tp"] == 2 and scores["document_concepts"]["Disease"]["fp"] == 1
+
+
+def test_kg_itself_finds_most_of_the_tiny_gold(lexicon):
+    from kg.evaluate import predict
+
+    documents = read_documents([GOLD])
+    scores = evaluate(documents, predict(documents, lexicon)).as_dict()
+    assert scores["document_concepts"]["Chemical"]["f1"] == 1.0
+    assert scores["document_concepts"]["Disease"]["recall"] >= 0.66
+
+
+@pytest.mark.corpora
+def test_dev_scores_do_not_regress(corpora, lexicon):
+    """Guards the numbers in the README (BC5CDR dev, document level) against regressions."""
+    from kg.evaluate import predict
+
+    documents = read_documents([corpora / "bc5cdr" / "CDR_DevelopmentSet.PubTator.txt"])
+    scores = evaluate(documents, predict(documents, lexicon), types=["Disease", "Chemical"]).as_dict()
+    assert scores["document_concepts"]["Disease"]["f1"] >= 0.74
+    assert scores["document_concepts"]["Chemical"]["f1"] >= 0.77
