@@ -125,6 +125,50 @@ def _graph_file(path: Path) -> Path:
     return path
 
 
+@app.command()
+def evaluate(
+    gold: Annotated[list[Path], typer.Argument(help="Gold corpus files (PubTator, BioC XML/JSON).")],
+    pred: Annotated[Path | None, typer.Option(help="Predicted annotations (PubTator/BioC); default: run kg.")] = None,
+    types: Annotated[str, typer.Option(help="Entity types to score, comma-separated.")] = "Disease,Chemical,Gene",
+    human_genes: Annotated[bool, typer.Option(help="Score only gold genes that are human (NLM-Gene).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    errors: Annotated[Path | None, typer.Option(help="Write every error (FP/FN) to this TSV file.")] = None,
+    lexicon: Annotated[Path | None, typer.Option(help="Lexicon directory.")] = None,
+) -> None:
+    """Score recognition and normalisation against gold annotations: mention-level strict and
+    document-level concept-ID precision, recall and F1 per entity type."""
+    from kg.evaluate import Prediction, evaluate as score, predict
+    from kg.read import read_documents
+
+    documents = read_documents([str(p) for p in gold])
+    lex = _lexicon(lexicon)
+    if pred is None:
+        predictions = predict(documents, lex)
+    else:
+        predictions = [Prediction(d.id, a.start, a.end, a.type, a.ids) for d in read_documents([str(pred)])
+                       for a in d.annotations if a.start is not None]
+    wanted = [t.strip() for t in types.split(",") if t.strip()]
+    scores = score(documents, predictions, lexicon=lex, human_genes=human_genes, types=wanted)
+    result = scores.as_dict()
+    if errors is not None:
+        import pandas as pd
+
+        from kg.tables import write_frame
+
+        write_frame(pd.DataFrame(scores.errors), errors)
+    if as_json:
+        out.print(json.dumps(result, indent=2), highlight=False)
+        return
+    table = Table(title=f"{len(documents)} documents")
+    for column in ("level", "type", "precision", "recall", "F1", "TP", "FP", "FN"):
+        table.add_column(column, justify="right" if column not in ("level", "type") else "left")
+    for level, rows in (("mention (strict)", result["mention_strict"]), ("document (concept IDs)", result["document_concepts"])):
+        for entity_type, counts in rows.items():
+            table.add_row(level, entity_type, f"{counts['precision']:.3f}", f"{counts['recall']:.3f}",
+                          f"{counts['f1']:.3f}", str(counts["tp"]), str(counts["fp"]), str(counts["fn"]))
+    out.print(table)
+
+
 @lexicon_app.command("build")
 def lexicon_build(
     sources: Annotated[Path, typer.Option(help="Folder of vocabulary source files (see ontologies/README.md).")],
@@ -137,6 +181,19 @@ def lexicon_build(
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     manifest = build_lexicon(sources, output)
     out.print(json.dumps({k: manifest[k] for k in ("concepts", "terms", "statistics")}, indent=2))
+
+
+@lexicon_app.command("learn")
+def lexicon_learn(
+    corpora: Annotated[Path, typer.Option(help="Folder of gold corpora (bc5cdr/, ncbi_disease/, biored/, nlm_gene/).")],
+    lexicon: Annotated[Path, typer.Option(help="Lexicon directory to write the learned files into.")] = Path(
+        "ontologies/lexicon"),
+) -> None:
+    """Learn corpus names and the term filter from the corpora's training splits."""
+    from kg.lexicon.learn import learn
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    out.print(json.dumps(learn(corpora, lexicon), indent=2))
 
 
 @lexicon_app.command("lookup")

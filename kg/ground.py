@@ -25,7 +25,7 @@ from kg.recognise import DocumentNames, entity_type_of
 from kg.records import Concept, Document, EntityType, Mention
 from kg.text import tokenize
 
-__all__ = ["ground_mentions", "names_from_annotations"]
+__all__ = ["compare_names", "ground_mentions", "names_from_annotations"]
 
 _STOP_WORDS = {"of", "the", "and", "in", "with", "to", "a", "an", "or", "for", "by", "on", "due", "type"}
 # Words that grade a disease without making it another one.
@@ -43,7 +43,7 @@ def _content(name: str) -> list[str]:
     return [t.norm for t in tokenize(name) if t.norm not in _STOP_WORDS]
 
 
-def _compare(name: str, concept: Concept) -> tuple[str, list[str]]:
+def compare_names(name: str, concept: Concept) -> tuple[str, list[str]]:
     """How ``name`` relates to ``concept``: exact | same | narrower | sibling | unrelated.
 
     Returns the relation and the concept name it was judged against.
@@ -112,7 +112,7 @@ def names_from_annotations(document: Document, lexicon: Lexicon) -> tuple[Docume
         if entity_type is not EntityType.DISEASE:
             names.add(annotation.text, concept.id, entity_type, "annotation")  # a gene's or drug's alias
             continue
-        relation, _ = _compare(annotation.text, concept)
+        relation, _ = compare_names(annotation.text, concept)
         if relation in ("exact", "same"):
             names.add(annotation.text, concept.id, entity_type, "annotation")
         elif relation == "unrelated":

@@ -32,7 +32,7 @@ _ENTITY_TYPES = {
     Category.DRUG: EntityType.CHEMICAL,
 }
 # How much a matched name says about its concept, by the kind of name it is.
-_KIND_WEIGHT = {"symbol": 1.0, "label": 1.0, "name": 0.9, "entry": 0.85, "synonym": 0.8, "alias": 0.75,
+_KIND_WEIGHT = {"symbol": 1.0, "label": 1.0, "name": 0.9, "corpus": 0.85, "entry": 0.85, "synonym": 0.8, "alias": 0.75,
                 "previous": 0.6}
 _NOT_ALNUM = re.compile(r"[\W_]+")
 
@@ -70,27 +70,44 @@ class _Candidate:
     method: str
 
 
-def _case_matches(text: str, surface: str) -> bool:
+_SYMBOL_KINDS = {"symbol", "alias", "previous"}
+
+
+def _case_matches(text: str, surface: str, kind: str) -> bool:
+    """Whether ``text`` spells a case-sensitive name right. Gene symbols also match in another case as
+    long as the text has a capital (mouse ``Bax`` is ``BAX``; ``bax`` is not), other names exactly."""
+
     def letters(value: str) -> str:
         return _NOT_ALNUM.sub("", "".join(GREEK_NAMES.get(c, c) for c in value))
 
-    return letters(text) == letters(surface)
+    written, wanted = letters(text), letters(surface)
+    if written == wanted:
+        return True
+    return kind in _SYMBOL_KINDS and written.upper() == wanted.upper() and any(c.isupper() for c in written)
 
 
 def _rank(postings: list[Posting], text: str, lexicon: Lexicon) -> list[tuple[str, float]]:
-    """Concepts behind the postings that survive the case check, scored and best first."""
+    """Concepts behind the postings that survive the case check, best first, with a score in (0, 1].
+
+    A concept scores by the best kind of name that matched, plus a little for each further source that
+    lists the name; a name learned from annotated corpora (kind ``corpus``) settles ambiguities.
+    """
     weights: dict[str, float] = defaultdict(float)
     sources: dict[str, set[str]] = defaultdict(set)
     for posting in postings:
-        if posting.case_sensitive_surface is not None and not _case_matches(text, posting.case_sensitive_surface):
+        surface = posting.case_sensitive_surface
+        if surface is not None and not _case_matches(text, surface, posting.kind):
             continue
         weights[posting.concept_id] = max(weights[posting.concept_id], _KIND_WEIGHT.get(posting.kind, 0.7))
         sources[posting.concept_id].add(posting.source)
-    scored = [(cid, round(min(1.0, w * (0.8 + 0.1 * min(len(sources[cid]), 2))), 3)) for cid, w in weights.items()]
-    if len(scored) > 1:  # ties go to the better-attested concept (more cross-references)
-        attested = {cid: len(c.xrefs) if (c := lexicon.get_concept(cid)) else 0 for cid, _ in scored}
-        return sorted(scored, key=lambda item: (-item[1], -attested[item[0]], item[0]))
-    return scored
+    raw = {cid: w + 0.05 * min(len(sources[cid]) - 1, 3) + (0.3 if "corpus" in sources[cid] else 0.0)
+           for cid, w in weights.items()}
+    if len(raw) > 1:  # ties go to the better-attested concept (more cross-references)
+        attested = {cid: len(c.xrefs) if (c := lexicon.get_concept(cid)) else 0 for cid in raw}
+        order = sorted(raw, key=lambda cid: (-raw[cid], -attested[cid], cid))
+    else:
+        order = list(raw)
+    return [(cid, round(min(1.0, raw[cid]), 3)) for cid in order]
 
 
 def _type_of(concept_id: str, lexicon: Lexicon) -> EntityType | None:
@@ -108,6 +125,8 @@ def _passage_candidates(
         for length, key_id in lexicon.iter_prefix_matches(codes, first):
             last = first + length
             span = text[tokens[first].start : tokens[last - 1].end]
+            if span.count("(") != span.count(")") or span.count("[") != span.count("]"):
+                continue  # "myocardial infarction (MI" is not a name
             ranked = _rank(lexicon.postings(key_id), span, lexicon)
             typed = [(cid, score, _type_of(cid, lexicon)) for cid, score in ranked]
             typed = [(cid, score, etype) for cid, score, etype in typed if etype is not None]
@@ -150,13 +169,9 @@ def find_mentions(document: Document, lexicon: Lexicon, names: DocumentNames | N
         chosen = _select(_passage_candidates(passage.text, tokens, lexicon, names))
         selected.append(chosen)
         for abbreviation in find_abbreviations(passage.text):
-            long_form = next(
-                (c for c in chosen if tokens[c.first].start == abbreviation.long_start
-                 and tokens[c.last - 1].end == abbreviation.long_end)
-                or (c for c in chosen if tokens[c.last - 1].end == abbreviation.long_end
-                    and tokens[c.first].start >= abbreviation.long_start),
-                None,
-            )
+            ending = [c for c in chosen if tokens[c.last - 1].end == abbreviation.long_end
+                      and tokens[c.first].start >= abbreviation.long_start]
+            long_form = min(ending, key=lambda c: tokens[c.first].start, default=None)  # the longest one
             if abbreviation.short not in defined or defined[abbreviation.short] is None:
                 defined[abbreviation.short] = (long_form.concepts, long_form.entity_type) if long_form else None
 
@@ -165,7 +180,7 @@ def find_mentions(document: Document, lexicon: Lexicon, names: DocumentNames | N
         text = passage.text
         by_span = {(c.first, c.last): c for c in chosen}
         for short, meaning in defined.items():
-            for match in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text):
+            for match in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w]|-\d|-[A-Z])", text):
                 first = next((i for i, t in enumerate(tokens) if t.start == match.start()), None)
                 last = next((i + 1 for i, t in enumerate(tokens) if t.end == match.end()), None)
                 if first is None or last is None:

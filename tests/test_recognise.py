@@ -58,6 +58,17 @@ def test_document_abbreviations_take_the_meaning_of_their_long_form(lexicon):
     assert len(ad) == 2 and all(m.candidates[0] == "MONDO:0004980" and m.method == "abbreviation" for m in ad)
 
 
-@pytest.mark.parametrize("word", ["patients", "treatment", "the", "and"])
+@pytest.mark.parametrize("word", ["disease", "patients", "treatment", "blood", "group", "the", "and"])
 def test_common_words_alone_are_not_entities(lexicon, word):
     assert word not in {m.text.lower() for m in find_mentions(_document(f"The {word} was noted."), lexicon)}
+
+
+def test_mouse_style_gene_symbols_match_but_lowercase_words_do_not(lexicon):
+    assert "Bax" in _found(lexicon, "Bax expression increased in knockout mice.")
+    assert "bax" not in _found(lexicon, "the bax was noted.")
+
+
+def test_a_match_never_leaves_a_bracket_open(lexicon):
+    found = _found(lexicon, "isoproterenol-induced myocardial infarction (MI) in rats; MI size was reduced.")
+    assert "myocardial infarction" in found and not any("(" in text for text in found)
+    assert list(found).count("MI") == 1 and found["MI"] == found["myocardial infarction"]

@@ -33,7 +33,9 @@ from kg.text import NORMALISATION_VERSION, tokenize
 
 __all__ = ["Lexicon", "Posting", "default_lexicon_dir", "get_default_lexicon", "is_case_sensitive"]
 
-COMPILE_VERSION = 1
+COMPILE_VERSION = 3
+# Files learned from training corpora (kg.lexicon.learn), applied when compiling.
+LEARNED_FILES = ("corpus_names.tsv", "term_filter.tsv")
 UNKNOWN_TOKEN = "\x01"
 _CODE_OFFSET = 0x100
 _SURROGATES = range(0xD800, 0xE000)
@@ -111,8 +113,10 @@ class Lexicon:
                 "`kg lexicon build --sources DIR -o ontologies/lexicon`"
             )
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        learned = [hashlib.sha256((shipped / name).read_bytes()).hexdigest() if (shipped / name).exists() else ""
+                   for name in LEARNED_FILES]
         fingerprint = hashlib.sha256(
-            json.dumps([manifest.get("files"), COMPILE_VERSION, NORMALISATION_VERSION]).encode()
+            json.dumps([manifest.get("files"), learned, COMPILE_VERSION, NORMALISATION_VERSION]).encode()
         ).hexdigest()[:16]
         compiled = Path(cache) if cache else _cache_root() / f"lexicon-{fingerprint}"
         if not (compiled / "meta.json").exists():
@@ -217,19 +221,25 @@ def _parse_concept(curie: str, row: bytes) -> Concept:
 
 
 _SYMBOL_KINDS = {"symbol", "alias", "previous"}
+_TRAILING_QUALIFIER = re.compile(r"\s+[(\[][^()\[\]]*[)\]]$")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 def is_case_sensitive(name: str, kind: str) -> bool:
-    """Whether a name must match with its case: gene symbols up to 6 characters (or with capitals inside)
-    and short abbreviations with capitals ('CAT' the gene is not 'cat'; 'AD' is not 'ad').
+    """Whether a name must match with its case: gene symbols up to 6 characters (or with capitals inside),
+    any name of 3 characters or fewer, and short abbreviations with capitals ('CAT' the gene is not 'cat';
+    'Mg' is not 'mg'; 'AD' is not 'ad').
 
-    >>> is_case_sensitive("CAT", "symbol"), is_case_sensitive("AIDS", "synonym"), is_case_sensitive("asthma", "label")
-    (True, True, False)
+    >>> is_case_sensitive("CAT", "symbol"), is_case_sensitive("AIDS", "synonym"), is_case_sensitive("Mg", "synonym")
+    (True, True, True)
+    >>> is_case_sensitive("asthma", "label"), is_case_sensitive("Asthma", "label")
+    (False, False)
     """
     letters = _NOT_ALNUM.sub("", name)
     if kind in _SYMBOL_KINDS:
         return len(letters) <= 6 or not name.islower()
+    if len(letters) <= 3:
+        return True
     return len(letters) <= 5 and sum(c.isupper() for c in letters) >= 2
 
 
@@ -238,6 +248,36 @@ def _read_rows(path: Path) -> Iterator[list[str]]:
         reader = csv.reader(handle, delimiter="\t")
         next(reader)
         yield from reader
+
+
+def _type_of_category(category: str) -> str:
+    from kg.recognise import entity_type_of
+
+    entity_type = entity_type_of(category)
+    return entity_type.value if entity_type else ""
+
+
+def _read_filter(path: Path) -> set[tuple[str, str]]:
+    if not path.exists():
+        return set()
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, delimiter="\t")
+        next(reader, None)
+        return {(row[0], row[1]) for row in reader if len(row) >= 2}
+
+
+def _iter_terms(shipped: Path) -> Iterator[tuple[str, str, str, str]]:
+    """The shipped names, then the names learned from training corpora."""
+    for row in _read_rows(shipped / "terms.tsv.gz"):
+        yield row[0], row[1], row[2], row[3]
+    learned = shipped / "corpus_names.tsv"
+    if learned.exists():
+        with learned.open(encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle, delimiter="\t")
+            next(reader, None)
+            for row in reader:
+                if len(row) >= 2:
+                    yield row[0], row[1], "corpus", "corpus"
 
 
 def compile_lexicon(shipped: Path, compiled: Path) -> None:
@@ -251,11 +291,15 @@ def compile_lexicon(shipped: Path, compiled: Path) -> None:
     by_key: dict[tuple[int, ...], list[tuple[int, int, int, int, int]]] = {}
     synonyms: dict[str, list[str]] = {}
     surfaces: list[str] = []
-    for term, concept_id, kind, source in _read_rows(shipped / "terms.tsv.gz"):
+    blocked = _read_filter(shipped / "term_filter.tsv")
+    for term, concept_id, kind, source in _iter_terms(shipped):
         if concept_id not in rows:
             continue
+        term = _TRAILING_QUALIFIER.sub("", term) or term  # "Myocardial Infarction (MI)", "lead (element)"
         norms = [token.norm for token in tokenize(term)]
         if not norms:
+            continue
+        if blocked and (" ".join(norms), _type_of_category(rows[concept_id][1])) in blocked:
             continue
         token_ids = tuple(vocabulary.setdefault(norm, len(vocabulary)) for norm in norms)
         if kind not in kinds:
