@@ -34,7 +34,8 @@ lexicon_app = typer.Typer(help="Build or inspect the lexicon (names and IDs of g
                           no_args_is_help=True)
 app.add_typer(lexicon_app, name="lexicon")
 console = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
+# Tables printed to a pipe or file are not squeezed into 80 columns.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 
 
 class ResultFormat(StrEnum):
@@ -105,7 +106,8 @@ def query(
         frame = store.query(sparql, compact=True)
         table = Table(show_lines=False)
         for column in frame.columns:
-            table.add_column(str(column), overflow="ellipsis", no_wrap=True, max_width=60)
+            table.add_column(str(column), overflow="ellipsis", no_wrap=True, max_width=60,
+                             min_width=min(len(str(column)), 16))
         for row in frame.itertuples(index=False):
             table.add_row(*["" if v is None else escape(str(v)) for v in row])
         out.print(table)
