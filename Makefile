@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 DEMO_INPUT ?= examples/PMC11208807.md
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-all lint system-deps lexicon clean
+.PHONY: demo test test-all lint bench system-deps lexicon learn clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ test: $(VENV)/.installed-test system-deps
 test-all: $(VENV)/.installed-test system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Benchmarks print their figures (ratios against a baseline run side by side); they need ../shared.
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python benchmarks/recognition.py
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check kg tests benchmarks
 	$(BIN)/ruff format --check kg tests benchmarks
@@ -42,6 +47,11 @@ lint: $(VENV)/.installed-test
 SOURCES ?= ../shared/ontology-sources
 lexicon: $(VENV)/.installed
 	$(BIN)/kg lexicon build --sources $(SOURCES) -o ontologies
+
+# Relearn the corpus names and the term filter from the training splits (needs ../shared/corpora).
+CORPORA ?= ../shared/corpora
+learn: $(VENV)/.installed
+	$(BIN)/kg lexicon learn --corpora $(CORPORA)
 
 clean:
 	rm -rf $(VENV) output/* .pytest_cache

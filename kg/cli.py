@@ -84,6 +84,54 @@ def build(
         out.print(f"wrote {path}")
 
 
+class AnnotationFormat(StrEnum):
+    pubtator = "pubtator"
+    bioc_xml = "bioc-xml"
+    bioc_json = "bioc-json"
+
+
+@app.command()
+def annotate(
+    inputs: Annotated[list[Path], typer.Argument(help="Papers: files, directories or globs.", show_default=False)],
+    output_format: Annotated[AnnotationFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        AnnotationFormat.pubtator),
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output file (default: stdout).")] = None,
+    input_format: Annotated[str | None, typer.Option(help="Input format (default: detected).")] = None,
+    scheme: Annotated[str, typer.Option(help="Relation types: 'biored' or 'cdr' (CID only).")] = "biored",
+    lexicon: Annotated[Path | None, typer.Option(help="Lexicon directory.")] = None,
+) -> None:
+    """Annotate papers with what kg finds (annotations already in the input are ignored), in PubTator or
+    BioC, with MeSH IDs for diseases and chemicals and NCBI Gene IDs for genes."""
+    from dataclasses import replace
+
+    from kg.annotate import generate_bioc_json, generate_bioc_xml, generate_pubtator
+    from kg.atomic import write_atomic
+    from kg.errors import ReaderError
+    from kg.pipeline import extract_document
+    from kg.read import iter_documents
+
+    if scheme not in ("biored", "cdr"):
+        raise InputError(f"unknown relation scheme {scheme!r}; use 'biored' or 'cdr'")
+    lex = _lexicon(lexicon)
+    results = []
+    for item in iter_documents([str(p) for p in inputs], input_format):
+        if isinstance(item, ReaderError):
+            console.print(f"[yellow]skipped[/yellow] {escape(str(item))}")
+            continue
+        results.append(extract_document(replace(item, annotations=(), relations=()), lex))
+    if output_format is AnnotationFormat.pubtator:
+        text = generate_pubtator(results, scheme=scheme)
+    elif output_format is AnnotationFormat.bioc_xml:
+        text = generate_bioc_xml(results)
+    else:
+        text = generate_bioc_json(results)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text)
+        console.print(f"{len(results)} document(s) annotated; wrote {output}")
+
+
 @app.command()
 def query(
     graph: Annotated[Path, typer.Argument(help="A graph file (.ttl, .nt, .jsonld) or a build directory.")],

@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from kg.abbreviations import find_abbreviations
 from kg.biolink import Category
 from kg.lexicon import Lexicon, Posting
 from kg.records import Document, EntityType, Mention
-from kg.text import GREEK_NAMES, Token, tokenize
+from kg.text import GREEK_NAMES, tokenize, tokenize_columns
 
 __all__ = ["DocumentNames", "entity_type_of", "find_mentions"]
 
@@ -61,8 +62,7 @@ class DocumentNames:
         return sorted({len(k) for k in self.names}, reverse=True)
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidate:
+class _Candidate(NamedTuple):
     first: int  # token indexes, end exclusive
     last: int
     concepts: tuple[tuple[str, float], ...]  # (concept id, score), best first
@@ -112,33 +112,54 @@ def _rank(postings: list[Posting], text: str, lexicon: Lexicon) -> list[tuple[st
 
 def _type_of(concept_id: str, lexicon: Lexicon) -> EntityType | None:
     concept = lexicon.get_concept(concept_id)
-    return entity_type_of(concept.category) if concept else None
+    return entity_type_of(concept.category) if concept else None  # get_concept is memoised
+
+
+def _lexicon_candidate(lexicon: Lexicon, key_id: int, span: str) -> tuple[tuple[tuple[str, float], ...], EntityType] | None:
+    """Ranked concepts (of the best type) for one matched name as written; memoised per lexicon."""
+    cache = lexicon.match_cache
+    found = cache.get((key_id, span), cache)
+    if found is not cache:
+        return found  # type: ignore[return-value]
+    ranked = _rank(lexicon.postings(key_id), span, lexicon)
+    typed = [(cid, score, etype) for cid, score in ranked if (etype := _type_of(cid, lexicon)) is not None]
+    result = None
+    if typed:
+        best_type = typed[0][2]
+        result = (tuple((cid, score) for cid, score, etype in typed if etype == best_type), best_type)
+    if len(cache) > 500_000:
+        cache.clear()
+    cache[(key_id, span)] = result
+    return result
 
 
 def _passage_candidates(
-    text: str, tokens: list[Token], lexicon: Lexicon, names: DocumentNames
+    text: str, columns: tuple[list[str], list[int], list[int]], lexicon: Lexicon, names: DocumentNames
 ) -> list[_Candidate]:
     candidates: list[_Candidate] = []
-    norms = [token.norm for token in tokens]
+    norms, starts, ends = columns
     codes = lexicon.encode(norms)
-    for first in range(len(tokens)):
-        for length, key_id in lexicon.iter_prefix_matches(codes, first):
-            last = first + length
-            span = text[tokens[first].start : tokens[last - 1].end]
-            if span.count("(") != span.count(")") or span.count("[") != span.count("]"):
-                continue  # "myocardial infarction (MI" is not a name
-            ranked = _rank(lexicon.postings(key_id), span, lexicon)
-            typed = [(cid, score, _type_of(cid, lexicon)) for cid, score in ranked]
-            typed = [(cid, score, etype) for cid, score, etype in typed if etype is not None]
-            if typed:
-                best_type = typed[0][2]
-                concepts = tuple((cid, score) for cid, score, etype in typed if etype == best_type)
-                candidates.append(_Candidate(first, last, concepts, best_type, "dictionary"))
-        for length in names.lengths:
-            found = names.names.get(tuple(norms[first : first + length]))
-            if found and first + length <= len(norms):
-                concept_id, entity_type, method = found
-                candidates.append(_Candidate(first, first + length, ((concept_id, 1.0),), entity_type, method))
+    width = lexicon.max_key_tokens
+    prefixes = lexicon.iter_prefixes_with_ids
+    lengths = names.lengths
+    starters = lexicon.starters
+    for first, code in enumerate(codes):
+        if code in starters:
+            for matched, key_id in prefixes(codes[first : first + width]):
+                last = first + len(matched)
+                span = text[starts[first] : ends[last - 1]]
+                if ("(" in span or "[" in span or ")" in span or "]" in span) and (
+                        span.count("(") != span.count(")") or span.count("[") != span.count("]")):
+                    continue  # "myocardial infarction (MI" is not a name
+                found = _lexicon_candidate(lexicon, key_id, span)
+                if found:
+                    candidates.append(_Candidate(first, last, found[0], found[1], "dictionary"))
+        for length in lengths:
+            if first + length <= len(norms):
+                named = names.names.get(tuple(norms[first : first + length]))
+                if named:
+                    concept_id, entity_type, method = named
+                    candidates.append(_Candidate(first, first + length, ((concept_id, 1.0),), entity_type, method))
     return candidates
 
 
@@ -161,28 +182,30 @@ def find_mentions(document: Document, lexicon: Lexicon, names: DocumentNames | N
     names = names or DocumentNames()
     mentions: list[Mention] = []
     defined: dict[str, tuple[tuple[tuple[str, float], ...], EntityType] | None] = {}
-    passages = [(passage, tokenize(passage.text)) for passage in document.passages]
+    passages = [(passage, tokenize_columns(passage.text)) for passage in document.passages]
 
     # First pass: the dictionary, and what each defined abbreviation's long form was found to be.
     selected = []
-    for passage, tokens in passages:
-        chosen = _select(_passage_candidates(passage.text, tokens, lexicon, names))
+    for passage, columns in passages:
+        _, token_starts, token_ends = columns
+        chosen = _select(_passage_candidates(passage.text, columns, lexicon, names))
         selected.append(chosen)
         for abbreviation in find_abbreviations(passage.text):
-            ending = [c for c in chosen if tokens[c.last - 1].end == abbreviation.long_end
-                      and tokens[c.first].start >= abbreviation.long_start]
-            long_form = min(ending, key=lambda c: tokens[c.first].start, default=None)  # the longest one
+            ending = [c for c in chosen if token_ends[c.last - 1] == abbreviation.long_end
+                      and token_starts[c.first] >= abbreviation.long_start]
+            long_form = min(ending, key=lambda c: token_starts[c.first], default=None)  # the longest one
             if abbreviation.short not in defined or defined[abbreviation.short] is None:
                 defined[abbreviation.short] = (long_form.concepts, long_form.entity_type) if long_form else None
 
     # Second pass: short forms mean what the document defined them as (or nothing it could ground).
-    for (passage, tokens), chosen in zip(passages, selected, strict=True):
+    for (passage, (_, token_starts, token_ends)), chosen in zip(passages, selected, strict=True):
         text = passage.text
         by_span = {(c.first, c.last): c for c in chosen}
+        starts = {start: i for i, start in enumerate(token_starts)}
+        ends = {end: i + 1 for i, end in enumerate(token_ends)}
         for short, meaning in defined.items():
             for match in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w]|-\d|-[A-Z])", text):
-                first = next((i for i, t in enumerate(tokens) if t.start == match.start()), None)
-                last = next((i + 1 for i, t in enumerate(tokens) if t.end == match.end()), None)
+                first, last = starts.get(match.start()), ends.get(match.end())
                 if first is None or last is None:
                     continue
                 if meaning is None:
@@ -193,7 +216,7 @@ def find_mentions(document: Document, lexicon: Lexicon, names: DocumentNames | N
                     continue
                 by_span[(first, last)] = _Candidate(first, last, meaning[0], meaning[1], "abbreviation")
         for candidate in sorted(by_span.values(), key=lambda c: c.first):
-            start, end = tokens[candidate.first].start, tokens[candidate.last - 1].end
+            start, end = token_starts[candidate.first], token_ends[candidate.last - 1]
             mentions.append(
                 Mention(
                     start=passage.offset + start,

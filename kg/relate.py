@@ -45,7 +45,7 @@ class _Rule:
 
 
 def _words(*alternatives: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w])", re.IGNORECASE)
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
 
 
 RULES = (

@@ -33,7 +33,7 @@ from kg.text import NORMALISATION_VERSION, tokenize
 
 __all__ = ["Lexicon", "Posting", "default_lexicon_dir", "get_default_lexicon", "is_case_sensitive"]
 
-COMPILE_VERSION = 3
+COMPILE_VERSION = 4
 # Files learned from training corpora (kg.lexicon.learn), applied when compiling.
 LEARNED_FILES = ("corpus_names.tsv", "term_filter.tsv")
 UNKNOWN_TOKEN = "\x01"
@@ -99,6 +99,12 @@ class Lexicon:
         self._postings = np.load(compiled / "postings.npy", mmap_mode="r")
         self._surfaces: list[str] | None = None
         self._codes: dict[str, str] | None = None
+        self._postings_cache: dict[int, list[Posting]] = {}
+        self._concept_cache: dict[str, Concept | None] = {}
+        self.iter_prefixes_with_ids = self._keys.iter_prefixes_with_ids
+        self.match_cache: dict[object, object] = {}  # the recogniser's memo of matched names
+        # token codes that begin at least one name: matching skips every other token at once
+        self.starters = frozenset((compiled / "starters.txt").read_text(encoding="utf-8"))
 
     # --- opening -------------------------------------------------------------------------------------
 
@@ -139,21 +145,19 @@ class Lexicon:
             yield len(matched), key_id
 
     def postings(self, key_id: int) -> list[Posting]:
-        """The names (and their concepts) behind one matched key."""
+        """The names (and their concepts) behind one matched key (memoised)."""
+        cached = self._postings_cache.get(key_id)
+        if cached is not None:
+            return cached
         begin, end = int(self._offsets[key_id]), int(self._offsets[key_id + 1])
         result = []
-        for row in self._postings[begin:end]:
-            surface = None
-            if row["flags"] & _FLAG_CASE_SENSITIVE:
-                surface = self._surface(int(row["surface"]))
-            result.append(
-                Posting(
-                    self._ids.restore_key(int(row["concept"])),
-                    self._kinds[row["kind"]],
-                    self._sources[row["source"]],
-                    surface,
-                )
-            )
+        for row in self._postings[begin:end].tolist():
+            concept, kind, source, flags, surface_index = row
+            surface = self._surface(surface_index) if flags & _FLAG_CASE_SENSITIVE else None
+            result.append(Posting(self._ids.restore_key(concept), self._kinds[kind], self._sources[source], surface))
+        if len(self._postings_cache) > 200_000:
+            self._postings_cache.clear()
+        self._postings_cache[key_id] = result
         return result
 
     def lookup(self, name: str) -> list[Posting]:
@@ -181,9 +185,16 @@ class Lexicon:
         return values[0].decode() if values else None
 
     def get_concept(self, curie: str) -> Concept | None:
-        """The concept with this ID or cross-reference, or None."""
+        """The concept with this ID or cross-reference, or None (memoised)."""
+        cache = self._concept_cache
+        if curie in cache:
+            return cache[curie]
         preferred = self.get_preferred_id(curie)
-        return _parse_concept(preferred, self._concepts[preferred][0]) if preferred else None
+        concept = _parse_concept(preferred, self._concepts[preferred][0]) if preferred else None
+        if len(cache) > 200_000:
+            cache.clear()
+        cache[curie] = concept
+        return concept
 
     def iter_ancestors(self, curie: str) -> Iterator[str]:
         """Every superclass of a concept, up to the roots of its ontologies (each once)."""
@@ -334,6 +345,7 @@ def compile_lexicon(shipped: Path, compiled: Path) -> None:
             ordered[keys[code_string]] = postings
         flat = np.array([p for postings in ordered for p in postings], dtype=_POSTING)
         offsets[1:] = np.cumsum([len(postings) for postings in ordered])
+        (temporary / "starters.txt").write_text("".join(sorted({k[0] for k in encoded})), encoding="utf-8")
         vocab_trie.save(str(temporary / "vocab.marisa"))
         keys.save(str(temporary / "keys.marisa"))
         ids.save(str(temporary / "ids.marisa"))

@@ -1,0 +1,173 @@
+"""Write what `kg` finds in documents in the corpus formats other tools read: PubTator and BioC.
+
+``kg annotate INPUT -f pubtator -o OUT`` re-annotates the input's text (any annotations already in it are
+ignored) with `kg`'s mentions, each with the ID PubTator tools expect: MeSH for diseases and chemicals
+(a descriptor before a supplementary record), NCBI Gene for genes, wherever the concept has one, else its
+preferred CURIE. Relations are written as ``PMID<TAB>Type<TAB>ID1<TAB>ID2`` with BioRED's relation types
+(or only CDR's ``CID`` with ``scheme="cdr"``), see :func:`relation_type`.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+
+from kg.biolink import Predicate
+from kg.records import Concept, DocumentResult, EntityType, Relation
+
+__all__ = ["corpus_id", "generate_bioc_json", "generate_bioc_xml", "generate_pubtator", "relation_type"]
+
+
+def corpus_id(concept: Concept, entity_type: EntityType | str) -> str:
+    """The ID a PubTator tool expects for a concept: MeSH for diseases/chemicals, NCBI Gene for genes.
+
+    >>> corpus_id(Concept("MONDO:0004980", "atopic eczema", "biolink:Disease", ("DOID:3310", "MESH:D003876")), "Disease")
+    'MESH:D003876'
+    """
+    ids = (concept.id, *concept.xrefs)
+    wanted = "NCBIGene:" if str(entity_type) == EntityType.GENE.value else "MESH:"
+    matches = sorted((i for i in ids if i.startswith(wanted)), key=lambda i: (not i.startswith("MESH:D"), i))
+    return matches[0] if matches else concept.id
+
+
+def _bare(curie: str) -> str:
+    """PubTator writes MeSH and NCBI Gene IDs without their prefix."""
+    for prefix in ("MESH:", "NCBIGene:"):
+        if curie.startswith(prefix):
+            return curie[len(prefix):]
+    return curie
+
+
+def relation_type(relation: Relation, subject_type: str, object_type: str, scheme: str = "biored") -> str | None:
+    """The corpus relation type of a `kg` relation (None when the scheme has none for it).
+
+    BioRED: *treats* and decreasing *affects* are ``Negative_Correlation``; *causes*, *contributes to* and
+    increasing *affects* are ``Positive_Correlation``; *physically interacts with* is ``Bind``; *associated
+    with* is ``Association``. CDR: a chemical that *causes* or *contributes to* a disease is ``CID``.
+    """
+    if relation.evidence.negated:
+        return None
+    predicate = relation.predicate
+    direction = dict(relation.qualifiers).get("biolink:object_direction_qualifier")
+    if scheme == "cdr":
+        chemical_disease = {subject_type, object_type} == {EntityType.CHEMICAL.value, EntityType.DISEASE.value}
+        causal = predicate in (Predicate.CAUSES.value, Predicate.CONTRIBUTES_TO.value)
+        return "CID" if chemical_disease and causal and subject_type == EntityType.CHEMICAL.value else None
+    if predicate == Predicate.TREATS.value or (predicate == Predicate.AFFECTS.value and direction == "decreased"):
+        return "Negative_Correlation"
+    if predicate in (Predicate.CAUSES.value, Predicate.CONTRIBUTES_TO.value) or direction == "increased":
+        return "Positive_Correlation"
+    if predicate == Predicate.PHYSICALLY_INTERACTS_WITH.value:
+        return "Bind"
+    if predicate in (Predicate.ASSOCIATED_WITH.value, Predicate.POSITIVELY_CORRELATED_WITH.value,
+                     Predicate.NEGATIVELY_CORRELATED_WITH.value, Predicate.CORRELATED_WITH.value):
+        return {Predicate.POSITIVELY_CORRELATED_WITH.value: "Positive_Correlation",
+                Predicate.NEGATIVELY_CORRELATED_WITH.value: "Negative_Correlation"}.get(predicate, "Association")
+    return None
+
+
+def _document_lines(result: DocumentResult, scheme: str) -> list[str]:
+    document = result.document
+    name = document.get_metadata("pmid") or document.id.split(":", 1)[1].replace("|", "_").replace("\t", " ")
+    title = next((p for p in document.passages if p.kind == "title"), document.passages[0])
+    body = [p for p in document.passages if p is not title]
+    lines = [f"{name}|t|{_one_line(title.text)}", f"{name}|a|{_one_line(' '.join(p.text for p in body))}"]
+    # PubTator offsets: the abstract starts at len(title) + 1; map our passage offsets onto that layout.
+    layout: list[tuple[int, int, int]] = [(title.offset, title.end, 0)]
+    position = len(title.text) + 1
+    for passage in body:
+        layout.append((passage.offset, passage.end, position))
+        position += len(passage.text) + 1
+
+    def shift(offset: int) -> int:
+        for start, end, new_start in layout:
+            if start <= offset <= end:
+                return offset - start + new_start
+        raise ValueError(offset)
+
+    concepts = {concept.id: concept for concept in result.concepts}
+    types: dict[str, str] = {}
+    for mention in result.mentions:
+        concept = concepts.get(mention.concept_id or "")
+        if concept is None:
+            continue
+        identifier = corpus_id(concept, mention.type)
+        types[concept.id] = mention.type.value
+        lines.append("\t".join([name, str(shift(mention.start)), str(shift(mention.end)), _one_line(mention.text),
+                                mention.type.value, _bare(identifier)]))
+    seen = set()
+    for relation in result.relations:
+        subject, obj = concepts.get(relation.subject), concepts.get(relation.object)
+        if subject is None or obj is None:
+            continue
+        kind = relation_type(relation, types.get(subject.id, ""), types.get(obj.id, ""), scheme)
+        if kind is None:
+            continue
+        row = (kind, _bare(corpus_id(subject, types.get(subject.id, ""))), _bare(corpus_id(obj, types.get(obj.id, ""))))
+        if row not in seen:
+            seen.add(row)
+            lines.append("\t".join([name, *row]))
+    return lines
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.replace("\t", " ").split("\n"))
+
+
+def generate_pubtator(results: Iterable[DocumentResult], *, scheme: str = "biored") -> str:
+    """PubTator text for the results, documents separated by blank lines."""
+    blocks = ["\n".join(_document_lines(result, scheme)) for result in results]
+    return "\n\n".join(blocks) + ("\n" if blocks else "")
+
+
+def _bioc_collection(results: Iterable[DocumentResult]):
+    import bioc
+
+    collection = bioc.BioCCollection()
+    collection.source = "kg"
+    collection.date = ""  # no run date: the same input gives the same file
+    for result in results:
+        document = bioc.BioCDocument()
+        document.id = result.document.get_metadata("pmid") or _bioc_id(result.document.id)
+        concepts = {concept.id: concept for concept in result.concepts}
+        for passage_record in result.document.passages:
+            passage = bioc.BioCPassage()
+            passage.offset = passage_record.offset
+            passage.text = passage_record.text
+            passage.infons["type"] = passage_record.kind
+            for index, mention in enumerate(m for m in result.mentions
+                                            if passage_record.offset <= m.start < passage_record.end):
+                concept = concepts.get(mention.concept_id or "")
+                if concept is None:
+                    continue
+                annotation = bioc.BioCAnnotation()
+                annotation.id = f"{passage_record.offset}-{index}"
+                annotation.text = mention.text
+                annotation.infons["type"] = mention.type.value
+                annotation.infons["identifier"] = corpus_id(concept, mention.type)
+                annotation.infons["concept"] = concept.id
+                annotation.add_location(bioc.BioCLocation(mention.start, mention.end - mention.start))
+                passage.add_annotation(annotation)
+            document.add_passage(passage)
+        collection.add_document(document)
+    return collection
+
+
+def generate_bioc_xml(results: Iterable[DocumentResult]) -> str:
+    from bioc import biocxml
+
+    return biocxml.dumps(_bioc_collection(results))
+
+
+def generate_bioc_json(results: Iterable[DocumentResult]) -> str:
+    from bioc import biocjson
+
+    buffer = io.StringIO()
+    biocjson.dump(_bioc_collection(results), buffer, indent=1)
+    return buffer.getvalue()
+
+
+def _bioc_id(curie: str) -> str:
+    """A BioC document id: the PMID's digits, 'PMC' and its number, or the CURIE itself."""
+    prefix, local = curie.split(":", 1)
+    return {"PMID": local, "PMC": f"PMC{local}"}.get(prefix, curie)
