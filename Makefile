@@ -5,9 +5,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO_INPUT ?= examples/PMC11208807.md
+CORPORA ?= ../shared/corpora
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-all lint bench system-deps lexicon learn clean
+.PHONY: demo test test-all lint bench evaluate system-deps lexicon learn clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,8 +49,15 @@ SOURCES ?= ../shared/ontology-sources
 lexicon: $(VENV)/.installed
 	$(BIN)/kg lexicon build --sources $(SOURCES) -o ontologies
 
+# Accuracy on the development splits (the README's results table); needs ../shared/corpora.
+evaluate: $(VENV)/.installed
+	$(BIN)/kg evaluate $(CORPORA)/bc5cdr/CDR_DevelopmentSet.PubTator.txt --types Disease,Chemical
+	$(BIN)/kg evaluate $(CORPORA)/ncbi_disease/NCBIdevelopset_corpus.txt --types Disease
+	$(BIN)/kg evaluate $(CORPORA)/biored/Dev.PubTator
+	$(BIN)/kg evaluate $(CORPORA)/biored/Dev.PubTator --types Gene --human-genes
+	$(BIN)/kg evaluate $(CORPORA)/nlm_gene/train --types Gene --human-genes
+
 # Relearn the corpus names and the term filter from the training splits (needs ../shared/corpora).
-CORPORA ?= ../shared/corpora
 learn: $(VENV)/.installed
 	$(BIN)/kg lexicon learn --corpora $(CORPORA)
 

@@ -271,7 +271,8 @@ def parse_hp(path: Path) -> Iterator[SourceEntry]:
 
 
 def parse_mesh(path: Path) -> Iterator[SourceEntry]:
-    """MeSH descriptors: C tree and F03 (mental disorders) as diseases, D tree as chemicals.
+    """MeSH descriptors: C tree and F03 (mental disorders) as diseases, D tree as chemicals (but D27,
+    pharmacological actions, which are roles).
 
     Parents come from the tree numbers; a descriptor in several trees keeps the kind of its first
     disease tree, else chemical.
@@ -288,7 +289,8 @@ def parse_mesh(path: Path) -> Iterator[SourceEntry]:
             rows.append((ui, name, entry_terms, trees))
     for ui, name, entry_terms, trees in rows:
         disease = any(tree.startswith(("C", "F03")) for tree in trees)
-        chemical = any(tree.startswith("D") for tree in trees)
+        # D27 (Chemical Actions and Uses: "Antioxidants", "Analgesics, Opioid") names roles, not chemicals
+        chemical = any(tree.startswith("D") and not tree.startswith("D27") for tree in trees)
         if not (disease or chemical):
             continue
         curie = CURIES(f"MESH:{ui}", "mesh")
@@ -299,7 +301,7 @@ def parse_mesh(path: Path) -> Iterator[SourceEntry]:
         entry.names.extend((term, "entry") for term in _split(entry_terms, "|"))
         keep_prefix = ("C", "F03") if disease else ("D",)
         for tree in trees:
-            if tree.startswith(keep_prefix) and "." in tree:
+            if tree.startswith(keep_prefix) and not tree.startswith("D27") and "." in tree:
                 parent_ui = tree_to_ui.get(tree.rsplit(".", 1)[0])
                 if parent_ui and parent_ui != ui:
                     entry.parents.append(f"MESH:{parent_ui}")
