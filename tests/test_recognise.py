@@ -72,3 +72,15 @@ def test_a_match_never_leaves_a_bracket_open(lexicon):
     found = _found(lexicon, "isoproterenol-induced myocardial infarction (MI) in rats; MI size was reduced.")
     assert "myocardial infarction" in found and not any("(" in text for text in found)
     assert list(found).count("MI") == 1 and found["MI"] == found["myocardial infarction"]
+
+
+def test_plurals_match_their_singular_names(lexicon):
+    singular = find_mentions(_document("Cardiac arrhythmia was seen."), lexicon)[0]
+    plural = find_mentions(_document("Cardiac arrhythmias were seen."), lexicon)[0]
+    assert plural.text == "Cardiac arrhythmias" and plural.candidates[0] == singular.candidates[0]
+
+
+def test_nested_names_resolve_to_the_longest(lexicon):
+    found = _found(lexicon, "Dupilumab blocks the IL-4 receptor alpha chain.")
+    assert not any(text == "IL-4" for text in found)
+    assert any(text.startswith("IL-4 receptor") for text in found)
