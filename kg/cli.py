@@ -61,6 +61,7 @@ def build(
     input_format: Annotated[str | None, typer.Option("--format", "-f", help="Input format (default: detected).")] = None,
     lexicon: Annotated[Path | None, typer.Option(help="Lexicon directory (default: the shipped one).")] = None,
     name: Annotated[str, typer.Option(help="Base name of the graph files.")] = "graph",
+    rdf: Annotated[str, typer.Option(help="RDF formats to write, comma-separated: ttl, nt, jsonld.")] = "ttl",
 ) -> None:
     """Build the knowledge graph of INPUTS into OUTPUT: Turtle, KGX TSV tables, evidence table, HTML view."""
     from kg.pipeline import BuildReport, build_graph
@@ -71,7 +72,8 @@ def build(
     graph = build_graph([str(p) for p in inputs], format=input_format, lexicon=_lexicon(lexicon), report=report)
     if report.documents == 0:
         raise InputError("no document could be read: " + "; ".join(str(s["problem"]) for s in report.skipped[:3]))
-    paths = write_outputs(graph, output, name=name, report=report)
+    formats = tuple(f.strip() for f in rdf.split(",") if f.strip())
+    paths = write_outputs(graph, output, name=name, report=report, rdf_formats=formats)
     seconds = time.perf_counter() - started
     console.print(
         f"[bold]{report.documents}[/bold] document(s), {report.mentions} mentions, "
@@ -134,7 +136,7 @@ def annotate(
 
 @app.command()
 def query(
-    graph: Annotated[Path, typer.Argument(help="A graph file (.ttl, .nt, .jsonld) or a build directory.")],
+    graph: Annotated[Path, typer.Argument(help="A graph file (.ttl, .nt, .jsonld), a build directory or a store.")],
     sparql: Annotated[str | None, typer.Argument(help="The SPARQL query (or use --file).")] = None,
     file: Annotated[Path | None, typer.Option("--file", "-q", help="Read the query from this file.")] = None,
     result_format: Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")] = ResultFormat.table,
@@ -149,7 +151,9 @@ def query(
             raise InputError(f"{file}: no such query file")
         sparql = file.read_text(encoding="utf-8")
     assert sparql is not None
-    store = Store.from_files([_graph_file(graph)])
+    from kg.sparql import is_store
+
+    store = Store(graph, read_only=True) if is_store(graph) else Store.from_files([_graph_file(graph)])
     if result_format is ResultFormat.table:
         frame = store.query(sparql, compact=True)
         table = Table(show_lines=False)
@@ -162,6 +166,52 @@ def query(
         console.print(f"{len(frame)} row(s)")
     else:
         sys.stdout.buffer.write(store.query_serialized(sparql, result_format.value))
+
+
+@app.command()
+def load(
+    store: Annotated[Path, typer.Argument(help="Store directory (created if missing).")],
+    inputs: Annotated[list[Path], typer.Argument(help="Papers, or RDF files written by `kg build`.",
+                                                 show_default=False)],
+    input_format: Annotated[str | None, typer.Option("--format", "-f", help="Paper format (default: detected).")] = None,
+    lexicon: Annotated[Path | None, typer.Option(help="Lexicon directory.")] = None,
+) -> None:
+    """Add papers (or kg's RDF files) to a persistent SPARQL store without duplicating nodes or evidence."""
+    from kg.pipeline import BuildReport, build_graph
+    from kg.sparql import RDF_FORMATS, Store
+
+    started = time.perf_counter()
+    target = Store(store)
+    before = len(target)
+    rdf_files = [p for p in inputs if p.is_file() and any(s.lower() in RDF_FORMATS for s in p.suffixes)]
+    papers = [p for p in inputs if p not in rdf_files]
+    updated = sum(target.merge_file(p) for p in rdf_files)
+    report = BuildReport()
+    if papers:
+        graph = build_graph([str(p) for p in papers], format=input_format, lexicon=_lexicon(lexicon), report=report)
+        updated += target.merge_graph(graph)
+    target.flush()
+    console.print(f"{report.documents} paper(s) and {len(rdf_files)} RDF file(s) loaded into {store}: "
+                  f"{len(target) - before:+,} triples ({len(target):,} in all), {updated} associations updated, "
+                  f"{len(report.skipped)} skipped, in {time.perf_counter() - started:.1f} s")
+    for skipped in report.skipped:
+        console.print(f"[yellow]skipped[/yellow] {escape(str(skipped['file']))}: {escape(str(skipped['problem']))}")
+
+
+@app.command()
+def serve(
+    graph: Annotated[list[Path], typer.Argument(help="A store directory, or graph files to serve.",
+                                                show_default=False)],
+    host: Annotated[str, typer.Option(help="Address to bind (default: this machine only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 7878,
+    timeout: Annotated[int, typer.Option(help="Query timeout in seconds.")] = 30,
+    allow_update: Annotated[bool, typer.Option(help="Accept SPARQL UPDATE (off: read-only).")] = False,
+) -> None:
+    """Serve a graph over the SPARQL 1.1 protocol with the Oxigraph server (read-only by default)."""
+    from kg.serve import serve_store
+
+    serve_store(graph, host=host, port=port, timeout=timeout, allow_update=allow_update,
+                announce=lambda url: out.print(f"SPARQL endpoint: {url}  (Ctrl-C to stop)"))
 
 
 def _graph_file(path: Path) -> Path:

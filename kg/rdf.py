@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from decimal import Decimal
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,9 @@ from kg.graph import KnowledgeGraph
 from kg.identifiers import LOCAL_NAMESPACE, expand, get_converter, local_curie
 from kg.records import Evidence
 
-__all__ = ["FORMATS", "KGV", "association_iri", "to_rdflib", "write_rdf"]
+__all__ = ["FORMATS", "KGV", "association_iri", "iter_oxigraph_triples", "iter_triples", "serialize", "to_rdflib", "write_rdf"]
 
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
 BL = Namespace(BIOLINK)
 KGV = Namespace(LOCAL_NAMESPACE + "vocab/")
 FORMATS = {"turtle": "ttl", "nt": "nt", "json-ld": "jsonld"}
@@ -80,32 +82,32 @@ def _bind_prefixes(rdf: Graph, curies: set[str]) -> None:
             rdf.bind(prefix.lower() if prefix in ("PMID", "PMC") else prefix, Namespace(namespace))
 
 
-def _add_concept(rdf: Graph, curie: str, data: dict[str, Any], *, with_synonyms: bool = True) -> None:
+def _concept_triples(curie: str, data: dict[str, Any], *, with_synonyms: bool = True) -> Iterator[Triple]:
     node = _iri(curie)
     if node is None:
         return
     category = data.get("category") or Category.NAMED_THING.value
-    rdf.add((node, RDF.type, BL[category.split(":", 1)[1]]))
-    rdf.add((node, RDFS.label, Literal(data["label"])))
+    yield (node, RDF.type, BL[category.split(":", 1)[1]])
+    yield (node, RDFS.label, Literal(data["label"]))
     if with_synonyms:
         for synonym in data.get("synonyms", ()):
             if synonym != data["label"]:
-                rdf.add((node, SKOS.altLabel, Literal(synonym)))
+                yield (node, SKOS.altLabel, Literal(synonym))
     for xref in data.get("xrefs", ()):
         target = _iri(xref)
         if target is not None:
-            rdf.add((node, SKOS.exactMatch, target))
+            yield (node, SKOS.exactMatch, target)
     for parent in data.get("parents", ()):
         target = _iri(parent)
         if target is not None:
-            rdf.add((node, RDFS.subClassOf, target))
+            yield (node, RDFS.subClassOf, target)
     for broader in data.get("broad_match", ()):
         target = _iri(broader)
         if target is not None:
-            rdf.add((node, SKOS.broadMatch, target))
-            rdf.add((node, RDFS.subClassOf, target))
+            yield (node, SKOS.broadMatch, target)
+            yield (node, RDFS.subClassOf, target)
     if data.get("description"):
-        rdf.add((node, DCTERMS.description, Literal(data["description"])))
+        yield (node, DCTERMS.description, Literal(data["description"]))
 
 
 def _publication_iris(record: dict[str, Any]) -> tuple[URIRef | None, list[URIRef]]:
@@ -120,41 +122,35 @@ def _publication_iris(record: dict[str, Any]) -> tuple[URIRef | None, list[URIRe
     return main, others
 
 
-def to_rdflib(graph: KnowledgeGraph) -> Graph:
-    """The graph as an rdflib ``Graph`` (see the module docstring for the model)."""
-    rdf = Graph()
-    curies = set(graph.graph.nodes) | set(graph.classes) | set(graph.publications)
-    for _, data in graph.graph.nodes(data=True):
-        curies.update(data["xrefs"])
-    _bind_prefixes(rdf, curies)
-
+def iter_triples(graph: KnowledgeGraph) -> Iterator[Triple]:
+    """Every triple of the graph's RDF form (see the module docstring for the model), as rdflib terms."""
     for curie, data in graph.graph.nodes(data=True):
-        _add_concept(rdf, curie, data)
+        yield from _concept_triples(curie, data)
     for curie, concept in graph.classes.items():
-        _add_concept(rdf, curie, {"label": concept.label, "category": concept.category,
-                                  "parents": concept.parents, "xrefs": ()}, with_synonyms=False)
+        yield from _concept_triples(curie, {"label": concept.label, "category": concept.category,
+                                            "parents": concept.parents, "xrefs": ()}, with_synonyms=False)
 
     for record in graph.publications.values():
         paper, others = _publication_iris(record)
         if paper is None:
             continue
-        rdf.add((paper, RDF.type, BL.Publication))
-        rdf.add((paper, RDFS.label, Literal(record["title"])))
-        rdf.add((paper, DCTERMS.title, Literal(record["title"])))
+        yield (paper, RDF.type, BL.Publication)
+        yield (paper, RDFS.label, Literal(record["title"]))
+        yield (paper, DCTERMS.title, Literal(record["title"]))
         for other in others:
-            rdf.add((paper, SKOS.exactMatch, other))
+            yield (paper, SKOS.exactMatch, other)
         if record.get("date"):
             date = record["date"]
             datatype = XSD.date if len(date) == 10 else (XSD.gYearMonth if len(date) == 7 else XSD.gYear)
-            rdf.add((paper, DCTERMS.issued, Literal(date, datatype=datatype)))
+            yield (paper, DCTERMS.issued, Literal(date, datatype=datatype))
         if record.get("journal"):
-            rdf.add((paper, KGV.journal, Literal(record["journal"])))
+            yield (paper, KGV.journal, Literal(record["journal"]))
         if record.get("authors"):
-            rdf.add((paper, DCTERMS.creator, Literal(record["authors"])))
+            yield (paper, DCTERMS.creator, Literal(record["authors"]))
         for concept in record.get("mentions", ()):
             target = _iri(concept)
             if target is not None and concept in graph.graph:
-                rdf.add((paper, BL.mentions, target))
+                yield (paper, BL.mentions, target)
 
     for subject, obj, key, data in graph.graph.edges(keys=True, data=True):
         s_iri, o_iri = _iri(subject), _iri(obj)
@@ -162,66 +158,100 @@ def to_rdflib(graph: KnowledgeGraph) -> Graph:
             continue
         predicate = BL[data["predicate"].split(":", 1)[1]]
         if not data["negated"]:
-            rdf.add((s_iri, predicate, o_iri))
+            yield (s_iri, predicate, o_iri)
         association = association_iri(subject, key, obj)
-        rdf.add((association, RDF.type, BL.Association))
-        rdf.add((association, RDF.subject, s_iri))
-        rdf.add((association, RDF.predicate, predicate))
-        rdf.add((association, RDF.object, o_iri))
-        rdf.add((association, RDFS.label, Literal(
+        yield (association, RDF.type, BL.Association)
+        yield (association, RDF.subject, s_iri)
+        yield (association, RDF.predicate, predicate)
+        yield (association, RDF.object, o_iri)
+        yield (association, RDFS.label, Literal(
             f"{graph.graph.nodes[subject]['label']} {'NOT ' if data['negated'] else ''}"
-            f"{data['predicate'].split(':', 1)[1].replace('_', ' ')} {graph.graph.nodes[obj]['label']}")))
+            f"{data['predicate'].split(':', 1)[1].replace('_', ' ')} {graph.graph.nodes[obj]['label']}"))
         for name, value in data["qualifiers"]:
             term = BL[name.split(":", 1)[1]]
-            rdf.add((association, term, BL[value.split(":", 1)[1]] if value.startswith("biolink:") else Literal(value)))
-        rdf.add((association, BL.negated, Literal(bool(data["negated"]))))
-        rdf.add((association, BL.has_confidence_score, _decimal(data["confidence"])))
-        rdf.add((association, BL.evidence_count, Literal(len(data["evidence"]))))
-        rdf.add((association, KGV.paperCount, Literal(data["papers"])))
-        rdf.add((association, BL.knowledge_level, Literal(KnowledgeLevel.KNOWLEDGE_ASSERTION.value)))
-        rdf.add((association, BL.agent_type, Literal(AgentType.TEXT_MINING_AGENT.value)))
+            yield (association, term, BL[value.split(":", 1)[1]] if value.startswith("biolink:") else Literal(value))
+        yield (association, BL.negated, Literal(bool(data["negated"])))
+        yield (association, BL.has_confidence_score, _decimal(data["confidence"]))
+        yield (association, BL.evidence_count, Literal(len(data["evidence"])))
+        yield (association, KGV.paperCount, Literal(data["papers"]))
+        yield (association, BL.knowledge_level, Literal(KnowledgeLevel.KNOWLEDGE_ASSERTION.value))
+        yield (association, BL.agent_type, Literal(AgentType.TEXT_MINING_AGENT.value))
         for document in data["documents"]:
             paper = _iri(document)
             if paper is not None:
-                rdf.add((association, BL.publications, paper))
+                yield (association, BL.publications, paper)
         for item in data["evidence"]:
             evidence = _evidence_iri(association, item)
-            rdf.add((association, BL.has_evidence, evidence))
-            rdf.add((evidence, RDF.type, BL.TextMiningStudyResult))
-            rdf.add((evidence, BL.supporting_text, Literal(item.sentence)))
-            rdf.add((evidence, KGV.sentenceStart, Literal(item.sentence_start)))
-            rdf.add((evidence, KGV.subjectText, Literal(item.subject_text)))
-            rdf.add((evidence, KGV.subjectStart, Literal(item.subject_start)))
-            rdf.add((evidence, KGV.subjectEnd, Literal(item.subject_end)))
-            rdf.add((evidence, KGV.objectText, Literal(item.object_text)))
-            rdf.add((evidence, KGV.objectStart, Literal(item.object_start)))
-            rdf.add((evidence, KGV.objectEnd, Literal(item.object_end)))
-            rdf.add((evidence, BL.subject_location_in_text, Literal(item.subject_start)))
-            rdf.add((evidence, BL.subject_location_in_text, Literal(item.subject_end)))
-            rdf.add((evidence, BL.object_location_in_text, Literal(item.object_start)))
-            rdf.add((evidence, BL.object_location_in_text, Literal(item.object_end)))
-            rdf.add((evidence, BL.extraction_confidence_score, _decimal(item.score)))
-            rdf.add((evidence, KGV.trigger, Literal(item.trigger)))
-            rdf.add((evidence, KGV.method, Literal(item.method)))
-            rdf.add((evidence, BL.negated, Literal(item.negated)))
-            rdf.add((evidence, KGV.hedged, Literal(item.hedged)))
+            yield (association, BL.has_evidence, evidence)
+            yield (evidence, RDF.type, BL.TextMiningStudyResult)
+            yield (evidence, BL.supporting_text, Literal(item.sentence))
+            yield (evidence, KGV.sentenceStart, Literal(item.sentence_start))
+            yield (evidence, KGV.subjectText, Literal(item.subject_text))
+            yield (evidence, KGV.subjectStart, Literal(item.subject_start))
+            yield (evidence, KGV.subjectEnd, Literal(item.subject_end))
+            yield (evidence, KGV.objectText, Literal(item.object_text))
+            yield (evidence, KGV.objectStart, Literal(item.object_start))
+            yield (evidence, KGV.objectEnd, Literal(item.object_end))
+            yield (evidence, BL.subject_location_in_text, Literal(item.subject_start))
+            yield (evidence, BL.subject_location_in_text, Literal(item.subject_end))
+            yield (evidence, BL.object_location_in_text, Literal(item.object_start))
+            yield (evidence, BL.object_location_in_text, Literal(item.object_end))
+            yield (evidence, BL.extraction_confidence_score, _decimal(item.score))
+            yield (evidence, KGV.trigger, Literal(item.trigger))
+            yield (evidence, KGV.method, Literal(item.method))
+            yield (evidence, BL.negated, Literal(item.negated))
+            yield (evidence, KGV.hedged, Literal(item.hedged))
             if item.passage:
-                rdf.add((evidence, BL.supporting_text_section_type, Literal(item.passage)))
+                yield (evidence, BL.supporting_text_section_type, Literal(item.passage))
             paper = _iri(item.document_id)
             if paper is not None:
-                rdf.add((evidence, BL.publications, paper))
+                yield (evidence, BL.publications, paper)
+
+
+def to_rdflib(graph: KnowledgeGraph) -> Graph:
+    """The graph as an rdflib ``Graph``, with its prefixes bound."""
+    rdf = Graph()
+    curies = set(graph.graph.nodes) | set(graph.classes) | set(graph.publications)
+    for _, data in graph.graph.nodes(data=True):
+        curies.update(data["xrefs"])
+    _bind_prefixes(rdf, curies)
+    for triple in iter_triples(graph):
+        rdf.add(triple)
     return rdf
+
+
+def _to_oxigraph(term):
+    import pyoxigraph as ox
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if term.datatype is not None:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    return ox.Literal(str(term))
+
+
+def iter_oxigraph_triples(graph: KnowledgeGraph):
+    """The graph's triples as pyoxigraph terms (the fast path into a store and to N-Triples)."""
+    import pyoxigraph as ox
+
+    for subject, predicate, obj in iter_triples(graph):
+        yield ox.Triple(_to_oxigraph(subject), _to_oxigraph(predicate), _to_oxigraph(obj))
 
 
 def serialize(graph: KnowledgeGraph, format: str = "turtle") -> bytes:
     """The graph serialised in one of :data:`FORMATS`; N-Triples lines are sorted (byte-stable)."""
     if format not in FORMATS:
         raise ValueError(f"unknown RDF format {format!r}; known: {', '.join(FORMATS)}")
-    rdf = to_rdflib(graph)
     if format == "nt":
+        import pyoxigraph as ox
+
+        text = ox.serialize(iter_oxigraph_triples(graph), format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
         # split on "\n" only: str.splitlines() would also split inside literals holding U+2028 and friends
-        lines = rdf.serialize(format="nt11", encoding="utf-8").decode("utf-8").split("\n")
-        return ("\n".join(sorted(line for line in lines if line)) + "\n").encode("utf-8")
+        lines = sorted(set(line for line in text.split("\n") if line))
+        return ("\n".join(lines) + "\n").encode("utf-8")
+    rdf = to_rdflib(graph)
     if format == "json-ld":
         return rdf.serialize(format="json-ld", encoding="utf-8", sort_keys=True, indent=1)
     return rdf.serialize(format=_SERIALIZERS[format], encoding="utf-8")

@@ -20,7 +20,19 @@ from kg.identifiers import LOCAL_NAMESPACE, compress, get_converter
 if TYPE_CHECKING:
     from kg.graph import KnowledgeGraph
 
-__all__ = ["RDF_FORMATS", "Store", "default_prefixes"]
+__all__ = ["RDF_FORMATS", "Store", "default_prefixes", "is_store"]
+
+_BL = "https://w3id.org/biolink/vocab/"
+_CONFIDENCE = ox.NamedNode(_BL + "has_confidence_score")
+_EVIDENCE_COUNT = ox.NamedNode(_BL + "evidence_count")
+_PAPER_COUNT = ox.NamedNode(LOCAL_NAMESPACE + "vocab/paperCount")
+_HAS_EVIDENCE = ox.NamedNode(_BL + "has_evidence")
+_PUBLICATIONS = ox.NamedNode(_BL + "publications")
+_SCORE = ox.NamedNode(_BL + "extraction_confidence_score")
+_DECIMAL = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
+_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+_AGGREGATES = (_CONFIDENCE, _EVIDENCE_COUNT, _PAPER_COUNT)
+STORE_MARKER = "kg-store.json"
 
 RDF_FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -80,6 +92,11 @@ def _value(term: object, compact: bool) -> object:
     return str(term)
 
 
+def is_store(path: Path) -> bool:
+    """Whether a directory holds an Oxigraph store (made by `kg load` or by the oxigraph tool)."""
+    return path.is_dir() and ((path / STORE_MARKER).exists() or (path / "CURRENT").exists())
+
+
 class Store:
     """A SPARQL store (pyoxigraph ``Store``): in memory by default, persistent with ``path``."""
 
@@ -89,11 +106,21 @@ class Store:
             if path is None:
                 self.store = ox.Store()
             elif read_only:
+                if not is_store(Path(path)):
+                    raise InputError(f"{path}: not a kg store (create one with `kg load {path} PAPERS...`)")
                 self.store = ox.Store.read_only(str(path))
             else:
+                Path(path).mkdir(parents=True, exist_ok=True)
                 self.store = ox.Store(str(path))
+                marker = Path(path) / STORE_MARKER
+                if not marker.exists():
+                    marker.write_text('{"format": "oxigraph", "created_by": "kg"}\n', encoding="utf-8")
         except OSError as error:
             raise InputError(f"{path}: cannot open the store ({error})") from None
+
+    def flush(self) -> None:
+        if self.path is not None:
+            self.store.flush()
 
     @classmethod
     def from_graph(cls, graph: KnowledgeGraph) -> Store:
@@ -109,9 +136,65 @@ class Store:
         return store
 
     def add_graph(self, graph: KnowledgeGraph) -> None:
+        """Add a graph's triples (into an empty store; use :meth:`merge_graph` to add to a filled one)."""
         from kg.rdf import serialize
 
         self.store.bulk_load(serialize(graph, "nt"), format=ox.RdfFormat.N_TRIPLES)
+
+    def merge_graph(self, graph: KnowledgeGraph) -> int:
+        """Add a graph to what the store holds without duplicating nodes or evidence: triples are a set,
+        and each association's confidence and counts are recomputed over all its evidence. Returns the
+        number of associations updated."""
+        from kg.rdf import iter_oxigraph_triples
+
+        associations = set()
+        triples = []
+        for triple in iter_oxigraph_triples(graph):
+            if triple.predicate in _AGGREGATES:
+                associations.add(triple.subject)
+                continue  # recomputed below from all the evidence in the store
+            triples.append(triple)
+        self.store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+        return self.recompute_associations(associations)
+
+    def merge_file(self, path: str | Path) -> int:
+        """Add an RDF file written by `kg` (``kg build``) like :meth:`merge_graph`."""
+        path = Path(path)
+        data = path.read_bytes()
+        if data[:2] == b"\x1f\x8b":
+            import gzip
+
+            data = gzip.decompress(data)
+        try:
+            quads = [q for q in ox.parse(data, format=_format_for(path)) if q.predicate not in _AGGREGATES]
+        except SyntaxError as error:
+            raise InputError(f"{path}: not valid RDF: {error}") from None
+        associations = {q.subject for q in quads if q.predicate == _HAS_EVIDENCE}
+        self.store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+        return self.recompute_associations(associations)
+
+    def recompute_associations(self, associations) -> int:
+        """Recompute confidence (noisy-OR over papers, each by its best evidence), evidence and paper counts
+        of the given association resources from the evidence the store holds."""
+        from kg.graph import confidence
+        from kg.records import Evidence
+
+        for association in sorted(associations, key=str):
+            scores = []
+            for quad in self.store.quads_for_pattern(association, _HAS_EVIDENCE, None):
+                evidence = quad.object
+                papers = [q.object.value for q in self.store.quads_for_pattern(evidence, _PUBLICATIONS, None)]
+                score = [float(q.object.value) for q in self.store.quads_for_pattern(evidence, _SCORE, None)]
+                scores.append((papers[0] if papers else str(evidence), max(score, default=0.0)))
+            for predicate in _AGGREGATES:
+                for quad in list(self.store.quads_for_pattern(association, predicate, None)):
+                    self.store.remove(quad)
+            value = confidence(Evidence(paper, "", 0, "", 0, 0, "", 0, 0, "", score) for paper, score in scores)
+            self.store.add(ox.Quad(association, _CONFIDENCE, ox.Literal(str(value), datatype=_DECIMAL)))
+            self.store.add(ox.Quad(association, _EVIDENCE_COUNT, ox.Literal(str(len(scores)), datatype=_INTEGER)))
+            self.store.add(ox.Quad(association, _PAPER_COUNT,
+                                   ox.Literal(str(len({p for p, _ in scores})), datatype=_INTEGER)))
+        return len(associations)
 
     def load_file(self, path: str | Path) -> None:
         path = Path(path)

@@ -18,13 +18,22 @@ from kg.tables import write_tables
 __all__ = ["write_outputs"]
 
 
+RDF_SUFFIXES = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
+
+
 def write_outputs(graph: KnowledgeGraph, directory: str | Path, *, name: str = "graph",
-                  report: BuildReport | None = None, title: str | None = None) -> list[Path]:
-    """Write ``NAME.ttl``, ``nodes.tsv``, ``edges.tsv``, ``evidence.tsv``, ``NAME.html`` and
-    ``report.json`` into ``directory``; return their paths."""
+                  report: BuildReport | None = None, title: str | None = None,
+                  rdf_formats: tuple[str, ...] = ("ttl",)) -> list[Path]:
+    """Write ``NAME.ttl`` (and ``NAME.nt``, ``NAME.jsonld`` if asked), ``nodes.tsv``, ``edges.tsv``,
+    ``evidence.tsv``, ``NAME.html`` and ``report.json`` into ``directory``; return their paths."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    paths = [write_rdf(graph, directory / f"{name}.ttl", "turtle")]
+    unknown = [f for f in rdf_formats if f not in RDF_SUFFIXES]
+    if unknown:
+        from kg.errors import InputError
+
+        raise InputError(f"unknown RDF format {unknown[0]!r}; choose from {', '.join(RDF_SUFFIXES)}")
+    paths = [write_rdf(graph, directory / f"{name}.{suffix}", RDF_SUFFIXES[suffix]) for suffix in rdf_formats]
     paths += write_tables(graph, directory)
     if title is None:
         titles = [record["title"] for record in graph.publications.values()]

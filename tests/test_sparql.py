@@ -53,3 +53,14 @@ def test_a_store_loads_turtle_files(seed_output):
     store = Store.from_files([seed_output / "graph.ttl"])
     assert len(store) > 500
     assert len(store.query("SELECT * WHERE { ?s a biolink:Gene }")) >= 2
+
+
+def test_every_example_query_runs_through_the_cli_and_the_api(seed_graph, seed_output):
+    import json
+
+    for query in sorted((ROOT / "queries").glob("*.rq")):
+        rows = seed_graph.sparql(query.read_text())
+        assert len(rows) > 0, query.name
+        result = subprocess.run([sys.executable, "-m", "kg.cli", "query", str(seed_output / "graph.ttl"), "--file",
+                                 str(query), "--format", "json"], capture_output=True, text=True, check=True)
+        assert len(json.loads(result.stdout)["results"]["bindings"]) == len(rows), query.name
