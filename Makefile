@@ -29,10 +29,16 @@ demo: $(VENV)/.installed
 system-deps:
 	@scripts/ensure-system-packages chromium raptor2-utils
 
-test: $(VENV)/.installed-test system-deps
+# kgx (the KGX validator) lives in its own virtualenv: it pins old click and many LinkML packages.
+.venv-kgx/.installed:
+	python3 -m venv .venv-kgx
+	.venv-kgx/bin/python -m pip install --quiet kgx
+	touch $@
+
+test: $(VENV)/.installed-test system-deps .venv-kgx/.installed
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
-test-all: $(VENV)/.installed-test system-deps
+test-all: $(VENV)/.installed-test system-deps .venv-kgx/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Benchmarks print their figures (ratios against a baseline run side by side); they need ../shared.
@@ -62,5 +68,5 @@ learn: $(VENV)/.installed
 	$(BIN)/kg lexicon learn --corpora $(CORPORA)
 
 clean:
-	rm -rf $(VENV) output/* .pytest_cache
+	rm -rf $(VENV) .venv-kgx output/* .pytest_cache
 	touch output/.gitkeep

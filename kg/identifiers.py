@@ -32,6 +32,7 @@ __all__ = [
     "LOCAL_PREFIX",
     "compress",
     "document_curie",
+    "extra_prefixes",
     "expand",
     "get_converter",
     "is_local",
@@ -96,11 +97,16 @@ _PATTERNS = {
     "UniProtKB": (r"[A-Z0-9]{6,10}(?:-\d+)?", "UniProtKB:P05112"),
     "ENSEMBL": (r"ENS[A-Z]*\d{6,}(?:\.\d+)?", "ENSEMBL:ENSG00000113520"),
     "NCBITaxon": (r"\d+", "NCBITaxon:9606"),
-    LOCAL_PREFIX: (r"[a-z]+/[a-z0-9]+(?:[-.][a-z0-9]+)*", "KG:disease/acquired-reactive-perforating-collagenosis"),
+    LOCAL_PREFIX: (r"[a-z]+\.[a-z0-9]+(?:[-.][a-z0-9]+)*", "KG:disease.acquired-reactive-perforating-collagenosis"),
 }
 _FALLBACK_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._\-]*"
 _CURIE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9._ ]*?)\s*:(\S+)\s*$")
 _CURIE_NO_COLON = re.compile(r"^\s*([A-Za-z][A-Za-z0-9. ]*?)[ _](\S+)\s*$")
+
+
+def extra_prefixes() -> dict[str, str]:
+    """The namespaces `kg` uses that Biolink's prefix context lacks (for KGX tools' prefix maps)."""
+    return dict(_EXTRA_PREFIXES)
 
 
 @functools.cache
@@ -194,9 +200,9 @@ def local_curie(kind: str, name: str) -> str:
     """A local concept or document id derived from its name, stable across runs.
 
     >>> local_curie("disease", "Acquired reactive perforating collagenosis")
-    'KG:disease/acquired-reactive-perforating-collagenosis'
+    'KG:disease.acquired-reactive-perforating-collagenosis'
     """
-    return f"{LOCAL_PREFIX}:{slugify(kind)}/{slugify(name)}"
+    return f"{LOCAL_PREFIX}:{slugify(kind)}.{slugify(name)}"  # no '/': KGX wants a plain local part
 
 
 def document_curie(*, pmid: str | None = None, pmcid: str | None = None, doi: str | None = None,
@@ -208,7 +214,7 @@ def document_curie(*, pmid: str | None = None, pmcid: str | None = None, doi: st
     >>> document_curie(pmcid="PMC11208807", doi="10.1155/2024/6265608")
     'PMC:11208807'
     >>> document_curie(name="my notes.txt")
-    'KG:document/my-notes-txt'
+    'KG:document.my-notes-txt'
     """
     if pmid:
         return normalize_curie(f"PMID:{pmid}")

@@ -52,7 +52,7 @@ def to_frames(graph: KnowledgeGraph) -> tuple[pd.DataFrame, pd.DataFrame]:
             "xref": _join(data["xrefs"]),
             "synonym": _join(s for s in data["synonyms"] if s != data["label"]),
             "subclass_of": _join(data["parents"]),
-            "broad_match": _join(data["broad_match"]),
+            "broad_matches": _join(data["broad_match"]),  # Biolink's broad_match is single-valued in KGX
             "publications": _join(data["documents"]),
             "mention_count": data["mentions"],
             "provided_by": KNOWLEDGE_SOURCE,

@@ -52,8 +52,8 @@ def test_corpus_ids_prefer_mesh_descriptors_and_ncbi_gene():
     concept = Concept("CHEBI:60799", "Ketamine", "biolink:Drug", ("MESH:C000629870", "MESH:D007649", "DRUGBANK:DB01221"))
     assert corpus_id(concept, "Chemical") == "MESH:D007649"
     assert corpus_id(Concept("NCBIGene:3565", "IL4", "biolink:Gene", ("HGNC:6014",)), "Gene") == "NCBIGene:3565"
-    local = Concept("KG:disease/x", "x", "biolink:Disease")
-    assert corpus_id(local, "Disease") == "KG:disease/x"
+    local = Concept("KG:disease.x", "x", "biolink:Disease")
+    assert corpus_id(local, "Disease") == "KG:disease.x"
 
 
 def test_relation_types_map_to_biored_and_cdr():

@@ -63,3 +63,16 @@ def test_bad_queries_are_reported(tmp_path, seed_output):
     assert result.returncode == 2 and "no such file" in result.stderr
     result = _run("query", seed_output / "graph.ttl")
     assert result.returncode == 2 and "--file" in result.stderr
+
+
+def test_build_writes_n_triples_and_json_ld_on_request(tmp_path):
+    result = _run("build", SEED, "-o", tmp_path, "--rdf", "ttl,nt,jsonld")
+    assert result.returncode == 0, result.stderr
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    graphs = [Graph().parse(tmp_path / f"graph.{s}", format=f) for s, f in (("ttl", "turtle"), ("nt", "nt"),
+                                                                             ("jsonld", "json-ld"))]
+    assert isomorphic(graphs[0], graphs[1]) and isomorphic(graphs[0], graphs[2])
+    bad = _run("build", SEED, "-o", tmp_path, "--rdf", "xml")
+    assert bad.returncode == 2 and "unknown RDF format" in bad.stderr

@@ -5,7 +5,7 @@ from kg.records import Annotation, Document, Passage
 
 
 def _with_annotations(*annotations: Annotation) -> Document:
-    return Document("KG:document/test", "t", (Passage("abstract", 0, "text"),), annotations=annotations)
+    return Document("KG:document.test", "t", (Passage("abstract", 0, "text"),), annotations=annotations)
 
 
 def test_every_mention_is_grounded_to_a_concept_it_lists(seed_result):
@@ -16,7 +16,7 @@ def test_every_mention_is_grounded_to_a_concept_it_lists(seed_result):
 
 def test_a_name_the_ontologies_lack_becomes_a_local_concept_with_broader_links(seed_result, lexicon):
     concepts = {c.id: c for c in seed_result.concepts}
-    arpc = concepts["KG:disease/acquired-reactive-perforating-collagenosis"]
+    arpc = concepts["KG:disease.acquired-reactive-perforating-collagenosis"]
     assert arpc.label == "acquired reactive perforating collagenosis"
     assert arpc.category == "biolink:Disease"
     assert arpc.broad_match, "a local concept must link to the nearest ontology concepts"
@@ -43,7 +43,7 @@ def test_annotation_names_with_qualifiers_keep_their_concept(lexicon):
 def test_narrower_annotation_names_become_local_concepts_under_their_concept(lexicon):
     document = _with_annotations(Annotation("Perforating Dermatosis", "Disease", ("MESH:D012871",)))
     names, [concept], _ = names_from_annotations(document, lexicon)
-    assert concept.id == "KG:disease/perforating-dermatosis"
+    assert concept.id == "KG:disease.perforating-dermatosis"
     assert concept.broad_match == (lexicon.get_preferred_id("MESH:D012871"),)
 
 

@@ -45,8 +45,8 @@ def test_iris_follow_biolinks_context_and_round_trip():
 
 def test_local_concepts_get_stable_readable_iris():
     curie = local_curie("disease", "Acquired Reactive Perforating Collagenosis")
-    assert curie == "KG:disease/acquired-reactive-perforating-collagenosis"
-    assert expand(curie).startswith("https://w3id.org/kg-biomed/disease/")
+    assert curie == "KG:disease.acquired-reactive-perforating-collagenosis"
+    assert expand(curie).startswith("https://w3id.org/kg-biomed/disease.")
     assert slugify("Sjögren’s <b>syndrome</b>") == slugify("Sjogren's <b>syndrome</b>") == "sjogrens-b-syndrome-b"
 
 
@@ -54,6 +54,6 @@ def test_document_ids_prefer_pmid_then_pmc_then_doi_then_name():
     assert document_curie(pmid="123", pmcid="PMC1", doi="10.1/x") == "PMID:123"
     assert document_curie(pmcid="PMC11208807", doi="10.1/x") == "PMC:11208807"
     assert document_curie(doi="10.1155/2024/6265608") == "doi:10.1155/2024/6265608"
-    assert document_curie(name="Notes 1.txt") == "KG:document/notes-1-txt"
+    assert document_curie(name="Notes 1.txt") == "KG:document.notes-1-txt"
     with pytest.raises(IdentifierError):
         document_curie(pmid="12 3")

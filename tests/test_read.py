@@ -53,7 +53,7 @@ def test_plain_text_first_line_is_the_title(tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("Dupilumab for atopic dermatitis\n\nIt inhibits IL-4.\nSecond line.\n\nAnother paragraph.\n")
     [document] = read_documents([path])
-    assert document.id == "KG:document/notes-txt"
+    assert document.id == "KG:document.notes-txt"
     assert document.title == "Dupilumab for atopic dermatitis"
     assert [p.text for p in document.passages[1:]] == ["It inhibits IL-4. Second line.", "Another paragraph."]
     pmid_named = tmp_path / "12345678.txt"

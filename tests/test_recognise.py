@@ -7,7 +7,7 @@ from kg.recognise import find_mentions
 
 
 def _document(text: str) -> Document:
-    return Document("KG:document/test", "t", (Passage("abstract", 0, text),))
+    return Document("KG:document.test", "t", (Passage("abstract", 0, text),))
 
 
 def _found(lexicon, text: str) -> dict[str, tuple[str, ...]]:

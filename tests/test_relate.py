@@ -23,7 +23,7 @@ def _abstract_relations(seed_result):
 def test_the_seed_chain_comes_out_of_the_abstract(seed_result):
     relations = _abstract_relations(seed_result)
     dupilumab = next(c.id for c in seed_result.concepts if c.label == "Dupilumab")
-    arpc = "KG:disease/acquired-reactive-perforating-collagenosis"
+    arpc = "KG:disease.acquired-reactive-perforating-collagenosis"
     for gene in ("NCBIGene:3565", "NCBIGene:3596"):
         assert (dupilumab, "biolink:affects", gene, "decreased") in relations
         assert (gene, "biolink:contributes_to", "MONDO:0004980", None) in relations

@@ -31,3 +31,21 @@ def test_tabs_newlines_and_pipes_in_text_cannot_break_rows(tmp_path):
         assert len(widths) == 1, path.name
     nodes, _ = to_frames(graph)
     assert nodes.loc[0, "name"] == "bad name with pipe"
+
+
+def test_kgx_validates_the_tables(seed_output):
+    """`kgx validate` (in its own virtualenv, .venv-kgx, made by make test) reports no error."""
+    import json
+    import subprocess
+
+    from conftest import ROOT
+
+    if not (ROOT / ".venv-kgx" / "bin" / "python").exists():
+        import pytest
+
+        pytest.skip("kgx is not installed (make test installs it into .venv-kgx)")
+    result = subprocess.run([str(ROOT / "scripts" / "kgx-validate"), str(seed_output / "nodes.tsv"),
+                             str(seed_output / "edges.tsv")], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout.split("\n}")[0] + "\n}" if result.stdout.startswith("{\n") else
+                      result.stdout.splitlines()[0]) == {}

@@ -1,0 +1,118 @@
+"""SPARQL on a graph of at least a million triples: kg's path (Oxigraph) against plain rdflib, side by side.
+
+    .venv/bin/python benchmarks/sparql.py [--triples 1000000]
+
+The graph: every abstract of the gold corpora (../shared/corpora: BC5CDR, NCBI Disease, BioRED train and
+dev) run through `kg`, then the results repeated under new PMIDs until the graph has the asked number of
+triples. It is written once as N-Triples; then each engine loads that file and runs the example queries
+in queries/ plus a GROUP BY count. Prints seconds and the ratio rdflib / kg for each step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from kg.graph import KnowledgeGraph  # noqa: E402
+from kg.lexicon import get_default_lexicon  # noqa: E402
+from kg.pipeline import extract_document  # noqa: E402
+from kg.rdf import serialize  # noqa: E402
+from kg.read import read_documents  # noqa: E402
+
+CORPORA = ROOT.parent / "shared" / "corpora"
+FILES = ["bc5cdr/CDR_TrainingSet.PubTator.txt", "bc5cdr/CDR_DevelopmentSet.PubTator.txt",
+         "ncbi_disease/NCBItrainset_corpus.txt", "ncbi_disease/NCBIdevelopset_corpus.txt",
+         "biored/Train.PubTator", "biored/Dev.PubTator"]
+GROUP_BY = """SELECT ?predicate (COUNT(*) AS ?edges) WHERE { ?a rdf:predicate ?predicate } GROUP BY ?predicate"""
+PREFIXES = """PREFIX biolink: <https://w3id.org/biolink/vocab/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX kgv: <https://w3id.org/kg-biomed/vocab/>
+PREFIX MONDO: <http://purl.obolibrary.org/obo/MONDO_>
+"""
+
+
+def renumbered(result, copy: int):
+    """The same extraction, as if from another paper (new PMID) — to grow the graph realistically."""
+    if copy == 0:
+        return result
+    pmid = str(copy * 100_000_000 + int(result.document.id.split(":")[1]))
+    document = replace(result.document, id=f"PMID:{pmid}", metadata=(("pmid", pmid),))
+    relations = tuple(replace(r, evidence=replace(r.evidence, document_id=document.id)) for r in result.relations)
+    return replace(result, document=document, relations=relations)
+
+
+def build(target: int) -> tuple[Path, int]:
+    lexicon = get_default_lexicon()
+    documents = [d for name in FILES for d in read_documents([CORPORA / name])]
+    unique = {d.id: replace(d, annotations=(), relations=()) for d in documents}
+    started = time.perf_counter()
+    results = [extract_document(d, lexicon) for d in unique.values()]
+    print(f"extracted {len(results)} abstracts in {time.perf_counter() - started:.1f} s")
+    graph = KnowledgeGraph()
+    copy = 0
+    path = Path(tempfile.mkdtemp(prefix="kg-bench-")) / "graph.nt"
+    while True:
+        for result in results:
+            graph.add_result(renumbered(result, copy))
+        copy += 1
+        graph.add_hierarchy(lexicon)
+        data = serialize(graph, "nt")
+        triples = data.count(b"\n")
+        print(f"  {copy} cop{'y' if copy == 1 else 'ies'}: {triples:,} triples")
+        if triples >= target:
+            path.write_bytes(data)
+            return path, triples
+
+
+def timed(function):
+    started = time.perf_counter()
+    value = function()
+    return time.perf_counter() - started, value
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--triples", type=int, default=1_000_000)
+    args = parser.parse_args()
+    path, triples = build(args.triples)
+    print(f"graph: {triples:,} triples, {path.stat().st_size / 1e6:.0f} MB of N-Triples")
+
+    import pyoxigraph as ox
+    import rdflib
+
+    from kg.sparql import Store
+
+    rows = []
+    store = Store()
+    kg_load, _ = timed(lambda: store.load_file(path))
+    rdflib_graph = rdflib.Graph()
+    rdflib_load, _ = timed(lambda: rdflib_graph.parse(str(path), format="nt"))
+    rows.append(("load N-Triples", kg_load, rdflib_load, len(store), len(rdflib_graph)))
+    queries = [("GROUP BY count", GROUP_BY)] + [(p.stem, p.read_text()) for p in sorted((ROOT / "queries").glob("*.rq"))]
+    for name, query in queries:
+        text = query if "PREFIX" in query else PREFIXES + query
+        kg_seconds, frame = timed(lambda text=text: store.query(text))
+        rdflib_seconds, result = timed(lambda text=text: list(rdflib_graph.query(text)))
+        rows.append((name, kg_seconds, rdflib_seconds, len(frame), len(result)))
+    print(f"\n{'step':<28} {'kg (Oxigraph) s':>16} {'rdflib s':>10} {'rdflib / kg':>12} {'rows kg/rdflib':>16}")
+    for name, kg_seconds, rdflib_seconds, kg_rows, rdflib_rows in rows:
+        print(f"{name:<28} {kg_seconds:>16.3f} {rdflib_seconds:>10.3f} {rdflib_seconds / kg_seconds:>11.1f}x "
+              f"{kg_rows:>8}/{rdflib_rows:<8}")
+    query_ratios = [r[2] / r[1] for r in rows[1:]]
+    import math
+
+    print(f"\nqueries: geometric mean {math.exp(sum(map(math.log, query_ratios)) / len(query_ratios)):.1f}x, "
+          f"slowest ratio {min(query_ratios):.1f}x (goal: kg >= 10x rdflib)")
+    del ox
+
+
+if __name__ == "__main__":
+    main()
