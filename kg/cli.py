@@ -214,6 +214,32 @@ def serve(
                 announce=lambda url: out.print(f"SPARQL endpoint: {url}  (Ctrl-C to stop)"))
 
 
+@app.command()
+def view(
+    graph: Annotated[Path, typer.Argument(help="A graph file (.ttl, .nt), a build directory or a store.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path("output/view.html"),
+    focus: Annotated[str | None, typer.Option(help="Show only the neighbourhood of this node (label, synonym or ID).")] = None,
+    hops: Annotated[int, typer.Option(help="How many edges out from the focus.")] = 1,
+    max_nodes: Annotated[int, typer.Option(help="Nodes shown at first (the best supported); the rest by search.")] = 1500,
+    min_confidence: Annotated[float, typer.Option(help="Leave out edges below this confidence.")] = 0.0,
+) -> None:
+    """Write the interactive HTML view of a built graph, whole or around one node."""
+    from kg.html import focus as neighbourhood, write_html
+    from kg.rdf_read import read_graph
+
+    loaded = read_graph(graph)
+    if min_confidence > 0:
+        for subject, obj, key, data in list(loaded.graph.edges(keys=True, data=True)):
+            if data["confidence"] < min_confidence:
+                loaded.graph.remove_edge(subject, obj, key)
+    if focus:
+        loaded = neighbourhood(loaded, focus, hops)
+    title = f"kg: {focus} ({hops} hop{'s' if hops != 1 else ''})" if focus else f"kg: {graph.name}"
+    path = write_html(loaded, output, title=title, max_nodes=max_nodes)
+    console.print(f"{loaded.graph.number_of_nodes()} nodes, {loaded.graph.number_of_edges()} edges")
+    out.print(f"wrote {path}")
+
+
 def _graph_file(path: Path) -> Path:
     if path.is_dir():
         candidates = sorted(path.glob("*.ttl")) or sorted(path.glob("*.nt"))

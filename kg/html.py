@@ -117,7 +117,8 @@ def _view_data(graph: KnowledgeGraph, max_nodes: int) -> tuple[list[dict], list[
             "synonyms": sorted(set(data["synonyms"]) - {data["label"]})[:50],
             "parents": [[p, names.get(p, p)] for p in [*data["parents"], *data["broad_match"]]],
             "description": data["description"],
-            "papers": data["documents"],
+            "papers": [[doc, resolver_url(doc), graph.publications.get(doc, {}).get("title", "")]
+                       for doc in data["documents"][:50]],
             "mentions": data["mentions"],
         }
     for index, (subject, obj, key, data) in enumerate(sorted(g.edges(keys=True, data=True))):
@@ -135,6 +136,7 @@ def _view_data(graph: KnowledgeGraph, max_nodes: int) -> tuple[list[dict], list[
             "arrows": "to",
             "predicate": data["predicate"],
             "confidence": data["confidence"],
+            "sentences": len(data["evidence"]),
             "hidden": subject not in shown or obj not in shown,
         })
         info_edges[edge_id] = {
@@ -214,7 +216,7 @@ _SCRIPT = r"""
   const panel = document.getElementById('kg-panel');
   const el = (tag, text, cls) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; };
   const link = (href, text) => { const a = el('a', text); a.href = href; a.target = '_blank'; a.rel = 'noopener noreferrer'; return a; };
-  const state = {categories: new Set(Object.keys(data.categories)), predicates: new Set(Object.keys(data.predicates)), minConfidence: 0, focus: null};
+  const state = {categories: new Set(Object.keys(data.categories)), predicates: new Set(Object.keys(data.predicates)), minConfidence: 0, minSentences: 1, focus: null};
 
   function clearPanel(){ while (panel.firstChild) panel.removeChild(panel.firstChild); const c = el('button', '×', 'kg-close'); c.title = 'close'; c.onclick = () => { panel.style.display = 'none'; }; panel.appendChild(c); }
   function section(title, items){ panel.appendChild(el('h3', title)); const ul = el('ul'); items.forEach(i => { const li = el('li'); if (typeof i === 'string') li.textContent = i; else li.appendChild(i); ul.appendChild(li); }); panel.appendChild(ul); }
@@ -227,7 +229,7 @@ _SCRIPT = r"""
     section('Identifiers', n.ids.map(([curie, url]) => link(url, curie)));
     if (n.synonyms.length) section('Synonyms', n.synonyms);
     if (n.parents.length) section('Ontology parents', n.parents.map(([curie, label]) => label + ' (' + curie + ')'));
-    section('Papers', n.papers);
+    section('Papers', n.papers.map(([curie, url, title]) => { const s = el('span'); s.appendChild(link(url, curie)); if (title) s.appendChild(document.createTextNode(' — ' + title)); return s; }));
     panel.style.display = 'block'; panel.dataset.kind = 'node'; panel.dataset.id = id;
   }
   function highlighted(sentence, subject, object){
@@ -263,13 +265,20 @@ _SCRIPT = r"""
       if (ok) visibleNodes.add(n.id);
       return {id: n.id, hidden: !ok};
     }));
-    edges.update(edges.get().map(e => ({id: e.id, hidden: !(state.predicates.has(e.predicate) && e.confidence >= state.minConfidence && visibleNodes.has(e.from) && visibleNodes.has(e.to))})));
+    edges.update(edges.get().map(e => ({id: e.id, hidden: !(state.predicates.has(e.predicate) && e.confidence >= state.minConfidence && e.sentences >= state.minSentences && visibleNodes.has(e.from) && visibleNodes.has(e.to))})));
     document.getElementById('kg-status').textContent = visibleNodes.size + ' of ' + data.total + ' nodes shown';
   }
   function focusOn(id, hops){
     const keep = new Set([id]); let frontier = [id];
     for (let i = 0; i < hops; i++){ const next = []; frontier.forEach(n => network.getConnectedNodes(n).forEach(m => { if (!keep.has(m)){ keep.add(m); next.push(m); } })); frontier = next; }
-    state.focus = keep; applyFilters(); network.selectNodes([id]); network.fit({nodes: Array.from(keep), animation: false}); showNode(id);
+    state.focus = keep; applyFilters(); relayout(() => { network.selectNodes([id]); network.fit({nodes: Array.from(keep), animation: false}); });
+    showNode(id);
+  }
+  // Nodes that were hidden have no place yet: let the physics settle the visible part briefly, then stop.
+  function relayout(done){
+    network.once('stabilizationIterationsDone', () => { network.setOptions({physics: {enabled: false}}); done(); });
+    network.setOptions({physics: {enabled: true}});
+    network.stabilize(150);
   }
   function search(text){
     const q = text.trim().toLowerCase(); if (!q) return;
@@ -283,7 +292,9 @@ _SCRIPT = r"""
   const input = document.getElementById('kg-search');
   input.addEventListener('keydown', ev => { if (ev.key === 'Enter') search(input.value); });
   document.getElementById('kg-search-button').onclick = () => search(input.value);
-  document.getElementById('kg-reset').onclick = () => { state.focus = null; input.value = ''; applyFilters(); network.fit(); };
+  document.getElementById('kg-reset').onclick = () => { state.focus = null; input.value = ''; applyFilters(); relayout(() => network.fit()); };
+  const sentences = document.getElementById('kg-sentences');
+  sentences.addEventListener('input', () => { state.minSentences = parseInt(sentences.value, 10); document.getElementById('kg-sentences-value').textContent = sentences.value; applyFilters(); });
   const slider = document.getElementById('kg-confidence');
   slider.addEventListener('input', () => { state.minConfidence = parseFloat(slider.value); document.getElementById('kg-confidence-value').textContent = state.minConfidence.toFixed(2); applyFilters(); });
 
@@ -309,11 +320,12 @@ _SCRIPT = r"""
     if (params.nodes.length) showNode(params.nodes[0]);
     else if (params.edges.length) showEdge(params.edges[0]);
   });
-  const settle = () => { network.setOptions({physics: false}); network.fit(); document.body.dataset.stable = 'true'; };
-  if (network.physics.options.enabled){
+  const settle = () => { network.setOptions({physics: {enabled: false}}); network.fit(); document.body.dataset.stable = 'true'; };
+  if (data.layout){
     network.once('stabilizationIterationsDone', settle);
-    network.stabilize(400);
-  } else { document.body.dataset.stable = 'true'; }
+    network.setOptions({physics: {enabled: true}});
+    network.stabilize(data.shown > 1000 ? 150 : 400);
+  } else { settle(); }
   window.kg = {data, showNode, showEdge, focusOn, search, applyFilters};
   applyFilters();
   const params = new URLSearchParams(location.search);
@@ -328,6 +340,8 @@ _BAR = """
   <button id="kg-search-button">Find</button><button id="kg-reset">Show all</button>
   <label>min. confidence <input id="kg-confidence" type="range" min="0" max="1" step="0.05" value="0">
   <span id="kg-confidence-value">0.00</span></label>
+  <label>min. sentences <input id="kg-sentences" type="range" min="1" max="10" step="1" value="1">
+  <span id="kg-sentences-value">1</span></label>
   <span id="kg-status"></span>
 </div>
 <div id="kg-legend"></div>
@@ -338,7 +352,8 @@ _BAR = """
 def generate_html(graph: KnowledgeGraph, *, title: str = "kg", max_nodes: int = _DEFAULT_MAX_NODES,
                   physics: bool | None = None) -> str:
     """The HTML page of the graph. Past ``max_nodes`` nodes, the best-supported ones are shown first and
-    the rest stay reachable through search; physics is off past 1,500 nodes unless asked for."""
+    the rest stay reachable through search and focus. The layout is settled once in the browser by a
+    bounded stabilisation (``physics``; default: when at most 3,000 nodes are shown), then physics stops."""
     nodes, edges, meta = _view_data(graph, max_nodes)
     network = Network(height="100vh", width="100%", directed=True, cdn_resources="in_line", heading="")
     network.nodes = nodes  # filled directly: pyvis's add_node is quadratic on big graphs
@@ -346,9 +361,8 @@ def generate_html(graph: KnowledgeGraph, *, title: str = "kg", max_nodes: int = 
     network.node_ids = [n["id"] for n in nodes]
     network.node_map = {n["id"]: n for n in nodes}
     options = json.loads(json.dumps(_OPTIONS))
-    if physics is None:
-        physics = meta["shown"] <= 1500
-    options["physics"]["enabled"] = physics
+    options["physics"]["enabled"] = False  # the page script runs a bounded stabilisation, then stops physics
+    meta["layout"] = physics if physics is not None else meta["shown"] <= 3000
     network.set_options(json.dumps(options))
     page = network.generate_html(notebook=False)
     # pyvis links Bootstrap from a CDN even in 'in_line' mode; the page does not use it.

@@ -106,3 +106,29 @@ def test_markup_in_papers_is_shown_as_text_and_never_runs(browser, tmp_path, lex
     page.page.screenshot(path=str(artifacts / "escaped-markup.png"))
     assert [url for url in page.requests if not url.startswith(("file:", "data:"))] == []
     page.page.close()
+
+
+def test_view_cli_focuses_a_neighbourhood_and_filters_by_evidence(browser, seed_output, tmp_path):
+    import subprocess
+    import sys
+
+    html = tmp_path / "focus.html"
+    subprocess.run([sys.executable, "-m", "kg.cli", "view", str(seed_output), "--focus", "dupilumab", "--hops", "1",
+                    "-o", str(html)], check=True, capture_output=True)
+    page = Page(browser, html)
+    ids = set(page.page.evaluate("nodes.get().map(n => n.id)"))
+    assert "NCBIGene:3565" in ids and "MESH:D011537" not in ids  # pruritus is two hops away
+    page.page.fill("#kg-sentences", "2")
+    page.page.dispatch_event("#kg-sentences", "input")
+    shown = page.page.evaluate("edges.get().filter(e => !e.hidden).map(e => e.sentences)")
+    assert shown and min(shown) >= 2
+    page.page.close()
+
+
+def test_node_panel_links_its_papers(browser, seed_output):
+    page = Page(browser, seed_output / "graph.html")
+    page.page.evaluate("window.kg.showNode('MONDO:0004980')")
+    link = page.page.locator("#kg-panel a[href='https://bioregistry.io/PMC:11208807']")
+    assert link.count() == 1
+    assert "Successful Use of Dupilumab" in page.page.locator("#kg-panel").inner_text()
+    page.page.close()

@@ -65,3 +65,12 @@ def test_text_from_papers_is_escaped_in_literals():
     for fmt, parser in (("turtle", "turtle"), ("nt", "nt"), ("json-ld", "json-ld")):
         parsed = Graph().parse(data=serialize(graph, fmt), format=parser)
         assert any(str(o) == nasty for _, _, o in parsed), fmt
+
+
+def test_a_graph_reads_back_from_its_turtle_unchanged(seed_graph, seed_output):
+    from kg.rdf_read import read_graph
+
+    again = read_graph(seed_output / "graph.ttl")
+    assert serialize(again, "nt") == serialize(seed_graph, "nt")
+    assert sorted(again.graph.nodes) == sorted(seed_graph.graph.nodes)
+    assert set(again.classes) == set(seed_graph.classes)
