@@ -62,26 +62,50 @@ def build(
     lexicon: Annotated[Path | None, typer.Option(help="Lexicon directory (default: the shipped one).")] = None,
     name: Annotated[str, typer.Option(help="Base name of the graph files.")] = "graph",
     rdf: Annotated[str, typer.Option(help="RDF formats to write, comma-separated: ttl, nt, jsonld.")] = "ttl",
+    workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
+    dask: Annotated[str | None, typer.Option(help="Dask scheduler address, or 'local' for a local cluster.")] = None,
+    resume: Annotated[bool, typer.Option(help="Keep finished batches in OUTPUT/.kg-checkpoints and reuse them "
+                                              "when an interrupted build is run again.")] = False,
+    html: Annotated[bool, typer.Option(help="Write the HTML view.")] = True,
 ) -> None:
     """Build the knowledge graph of INPUTS into OUTPUT: Turtle, KGX TSV tables, evidence table, HTML view."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     from kg.pipeline import BuildReport, build_graph
     from kg.writers import write_outputs
 
     started = time.perf_counter()
     report = BuildReport()
-    graph = build_graph([str(p) for p in inputs], format=input_format, lexicon=_lexicon(lexicon), report=report)
+    lex = _lexicon(lexicon)
+    checkpoint = output / ".kg-checkpoints" if resume else None
+    with Progress(TextColumn("[bold]build[/bold]"), BarColumn(bar_width=None), TextColumn("{task.completed:,} documents"),
+                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=console, transient=True,
+                  disable=not console.is_terminal) as progress:
+        task = progress.add_task("documents", total=None, rate="")
+
+        def advance(count: int) -> None:
+            progress.advance(task, count)
+            done = progress.tasks[0].completed
+            progress.update(task, rate=f"{done / max(time.perf_counter() - started, 1e-9):,.0f} documents/s")
+
+        graph = build_graph([str(p) for p in inputs], format=input_format, lexicon=lex, report=report,
+                            workers=workers, dask=dask, checkpoint=checkpoint, on_documents=advance)
     if report.documents == 0:
         raise InputError("no document could be read: " + "; ".join(str(s["problem"]) for s in report.skipped[:3]))
     formats = tuple(f.strip() for f in rdf.split(",") if f.strip())
-    paths = write_outputs(graph, output, name=name, report=report, rdf_formats=formats)
+    paths = write_outputs(graph, output, name=name, report=report, rdf_formats=formats, html=html)
     seconds = time.perf_counter() - started
     console.print(
-        f"[bold]{report.documents}[/bold] document(s), {report.mentions} mentions, "
-        f"{graph.graph.number_of_nodes()} nodes, {graph.graph.number_of_edges()} edges, "
-        f"{len(report.skipped)} skipped, in {seconds:.1f} s"
+        f"[bold]{report.documents:,}[/bold] document(s) ({report.documents / seconds:,.0f}/s), "
+        f"{report.mentions:,} mentions, {graph.graph.number_of_nodes():,} nodes, "
+        f"{graph.graph.number_of_edges():,} edges, {len(report.skipped)} skipped"
+        + (f", {report.resumed_batches} batch(es) resumed" if report.resumed_batches else "")
+        + f", in {seconds:.1f} s"
     )
-    for skipped in report.skipped:
+    for skipped in report.skipped[:20]:
         console.print(f"[yellow]skipped[/yellow] {escape(str(skipped['file']))}: {escape(str(skipped['problem']))}")
+    if len(report.skipped) > 20:
+        console.print(f"... and {len(report.skipped) - 20} more skipped (see report.json)")
     for path in paths:
         out.print(f"wrote {path}")
 

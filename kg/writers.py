@@ -23,7 +23,7 @@ RDF_SUFFIXES = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
 
 def write_outputs(graph: KnowledgeGraph, directory: str | Path, *, name: str = "graph",
                   report: BuildReport | None = None, title: str | None = None,
-                  rdf_formats: tuple[str, ...] = ("ttl",)) -> list[Path]:
+                  rdf_formats: tuple[str, ...] = ("ttl",), html: bool = True) -> list[Path]:
     """Write ``NAME.ttl`` (and ``NAME.nt``, ``NAME.jsonld`` if asked), ``nodes.tsv``, ``edges.tsv``,
     ``evidence.tsv``, ``NAME.html`` and ``report.json`` into ``directory``; return their paths."""
     directory = Path(directory)
@@ -36,9 +36,10 @@ def write_outputs(graph: KnowledgeGraph, directory: str | Path, *, name: str = "
     paths = [write_rdf(graph, directory / f"{name}.{suffix}", RDF_SUFFIXES[suffix]) for suffix in rdf_formats]
     paths += write_tables(graph, directory)
     if title is None:
-        titles = [record["title"] for record in graph.publications.values()]
+        titles = sorted(record["title"] for record in graph.publications.values())
         title = titles[0] if len(titles) == 1 else f"kg: {len(titles)} papers"
-    paths.append(write_html(graph, directory / f"{name}.html", title=title))
+    if html:
+        paths.append(write_html(graph, directory / f"{name}.html", title=title))
     if report is not None:
         text = json.dumps(report.as_dict(graph), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         paths.append(write_atomic(directory / "report.json", text))

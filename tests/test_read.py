@@ -157,3 +157,37 @@ def test_malformed_bioc_is_reported_not_raised(tmp_path):
     path.write_text('{"documents": [{"id": "1", "passages": [{"offset": "x"}]}], ')
     [error] = list(iter_documents([path], format="bioc-json"))
     assert isinstance(error, ReaderError) and "not valid JSON" in str(error)
+
+
+def test_pubmed_xml_articles_stream_with_their_metadata_and_a_bad_one_is_reported(tmp_path):
+    items = list(iter_documents([FIXTURES / "pubmed_sample.xml"]))
+    documents = [i for i in items if not isinstance(i, ReaderError)]
+    errors = [i for i in items if isinstance(i, ReaderError)]
+    assert [d.id for d in documents] == ["PMID:38912345", "PMID:6794356"]
+    first = documents[0]
+    assert first.title == "Dupilumab for acquired reactive perforating collagenosis in atopic dermatitis."
+    assert [p.kind for p in first.passages] == ["title", "abstract:background", "abstract:case"]
+    meta = dict(first.metadata)
+    assert meta["doi"] == "10.1155/2024/6265608" and meta["pmcid"] == "PMC11208807" and meta["date"] == "2024-06-19"
+    assert meta["authors"] == "Niccolò Gori, Dermatology Study Group"
+    assert dict(documents[1].metadata)["date"] == "1981" and "doi" not in dict(documents[1].metadata)
+    assert len(errors) == 1 and "99999999" in str(errors[0]) and "ArticleTitle" in str(errors[0])
+    compressed = tmp_path / "pubmed24n0001.xml.gz"
+    compressed.write_bytes(gzip.compress((FIXTURES / "pubmed_sample.xml").read_bytes()))
+    assert len([i for i in iter_documents([compressed]) if not isinstance(i, ReaderError)]) == 2
+
+
+def test_jats_articles_keep_sections_and_captions_but_not_references():
+    [document] = read_documents([FIXTURES / "jats_sample.xml"])
+    assert document.id == "PMC:11208807" and document.title.startswith("Successful Use of Dupilumab")
+    kinds = [p.kind for p in document.passages]
+    assert kinds == ["title", "abstract", "introduction", "introduction", "case_presentation", "caption"]
+    assert not any("reference that is not text" in p.text for p in document.passages)
+    assert dict(document.metadata)["pmcid"] == "PMC11208807"
+    for passage in document.passages:
+        assert document.text_at(passage.offset, passage.end) == passage.text
+
+
+def test_xml_formats_are_detected():
+    for name, expected in (("pubmed_sample.xml", "pubmed"), ("jats_sample.xml", "jats")):
+        assert detect_format(FIXTURES / name, (FIXTURES / name).read_text()) == expected

@@ -13,7 +13,6 @@ format) raise :class:`~kg.errors.InputError` naming the file.
 from __future__ import annotations
 
 import glob
-import gzip
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -21,55 +20,37 @@ from pathlib import Path
 
 from kg.errors import InputError, ReaderError
 from kg.read.bioc import parse_bioc_json, parse_bioc_xml
+from kg.read.files import read_head, read_text_file
+from kg.read.jats import read_jats
 from kg.read.markdown import parse_markdown
+from kg.read.pubmed import read_pubmed
 from kg.read.pubtator import parse_pubtator
 from kg.read.text import parse_text
 from kg.records import Document
 
 __all__ = ["FORMATS", "detect_format", "iter_documents", "read_documents", "read_text_file"]
 
-Parser = Callable[[str, str], Iterator[Document | ReaderError]]
+Reader = Callable[[Path], Iterator[Document | ReaderError]]
 
-FORMATS: dict[str, Parser] = {
-    "bioc-xml": parse_bioc_xml,
-    "bioc-json": parse_bioc_json,
-    "markdown": parse_markdown,
-    "pubtator": parse_pubtator,
-    "text": parse_text,
+
+def _text(parse: Callable[[str, str], Iterator[Document | ReaderError]]) -> Reader:
+    def reader(path: Path) -> Iterator[Document | ReaderError]:
+        return parse(str(path), read_text_file(path))
+
+    reader.__doc__ = parse.__doc__
+    return reader
+
+
+# Every input format: a function from a file to its documents (bad ones as ReaderError values).
+FORMATS: dict[str, Reader] = {
+    "bioc-xml": _text(parse_bioc_xml),
+    "bioc-json": _text(parse_bioc_json),
+    "jats": read_jats,
+    "markdown": _text(parse_markdown),
+    "pubmed": read_pubmed,
+    "pubtator": _text(parse_pubtator),
+    "text": _text(parse_text),
 }
-
-
-def read_text_file(path: Path) -> str:
-    """The text of a file (gzip transparently), with a clear error if it cannot be read as text."""
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory (give the files, or a glob such as '{path}/*.md')")
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InputError(f"{path}: cannot be read ({error.strerror or error})") from None
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as error:
-            raise InputError(f"{path}: damaged gzip file ({error})") from None
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return raw.decode("utf-16")
-        except UnicodeDecodeError as error:
-            raise InputError(f"{path}: not valid UTF-16 text ({error.reason} at byte {error.start})") from None
-    if b"\x00" in raw[:8192]:
-        raise InputError(f"{path}: looks like a binary file, not text")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InputError(
-            f"{path}: not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start}); "
-            "convert it with e.g. `iconv -f latin1 -t utf-8`"
-        ) from None
 
 
 def detect_format(path: Path, text: str) -> str:
@@ -77,8 +58,13 @@ def detect_format(path: Path, text: str) -> str:
     head = text.lstrip()[:2000]
     if re.match(r"^[^|\t\n]{1,64}\|[tTaA]\|", head):
         return "pubtator"
-    if head.startswith("<") and re.search(r"<collection[\s>]", head):
-        return "bioc-xml"
+    if head.startswith("<"):
+        if re.search(r"<collection[\s>]", head):
+            return "bioc-xml"
+        if re.search(r"<(PubmedArticleSet|PubmedArticle|MedlineCitationSet)[\s>]", head):
+            return "pubmed"
+        if re.search(r"<(article|pmc-articleset)[\s>]", head):
+            return "jats"
     if head.startswith(("{", "[")) and re.search(r'"(documents|passages)"\s*:', text[:100_000]):
         return "bioc-json"
     if head.startswith("# ") or "\n## " in head:
@@ -113,11 +99,11 @@ def iter_documents(inputs: Iterable[str | Path], format: str | None = None) -> I
     if format is not None and format not in FORMATS:
         raise InputError(f"unknown format {format!r}; known formats: {', '.join(sorted(FORMATS))}")
     for path in _expand(inputs):
-        text = read_text_file(path)
-        if not text.strip():
+        head = read_head(path)
+        if not head.strip():
             raise InputError(f"{path}: file is empty")
-        name = format or detect_format(path, text)
-        yield from FORMATS[name](str(path), text)
+        name = format or detect_format(path, head)
+        yield from FORMATS[name](path)
 
 
 def read_documents(inputs: Iterable[str | Path], format: str | None = None) -> list[Document]:

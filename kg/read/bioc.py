@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import bioc
 from bioc import biocjson, biocxml
+from lxml import etree
 
 from kg.errors import IdentifierError, ReaderError
 from kg.identifiers import document_curie
@@ -98,7 +99,7 @@ def parse_bioc_xml(path: str, text: str) -> Iterator[Document | ReaderError]:
     """Every document of a BioC XML collection."""
     try:
         collection = biocxml.loads(text)
-    except Exception as error:  # the bioc/lxml parser raises many types; report them all as a bad file
+    except (etree.LxmlError, ValueError, LookupError, KeyError, TypeError, AttributeError, IndexError) as error:
         yield ReaderError(path, f"not a valid BioC XML collection ({type(error).__name__}: {error})")
         return
     for item in collection.documents:

@@ -1,0 +1,82 @@
+"""Opening input files: gzip transparently, encodings checked, clear errors naming the file."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from pathlib import Path
+from typing import BinaryIO
+
+from kg.errors import InputError
+
+__all__ = ["HEAD_BYTES", "open_binary", "read_head", "read_text_file"]
+
+HEAD_BYTES = 65536
+
+
+def _check_path(path: Path) -> None:
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory (give the files, or a glob such as '{path}/*.md')")
+
+
+def open_binary(path: Path) -> BinaryIO:
+    """The file's bytes, decompressed if it is gzip (errors in damaged gzip surface while reading)."""
+    _check_path(path)
+    try:
+        handle = path.open("rb")
+    except OSError as error:
+        raise InputError(f"{path}: cannot be read ({error.strerror or error})") from None
+    if handle.read(2) == b"\x1f\x8b":
+        handle.seek(0)
+        return gzip.GzipFile(fileobj=handle)  # type: ignore[return-value]
+    handle.seek(0)
+    return handle
+
+
+def _decode(path: Path, raw: bytes, *, partial: bool = False) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as error:
+            if partial and error.start >= len(raw) - 4:
+                return raw[: error.start].decode("utf-16", errors="ignore")
+            raise InputError(f"{path}: not valid UTF-16 text ({error.reason} at byte {error.start})") from None
+    if b"\x00" in raw[:8192]:
+        raise InputError(f"{path}: looks like a binary file, not text")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if partial and error.start >= len(raw) - 4:  # a character cut by the end of the head
+            return raw[: error.start].decode("utf-8")
+        raise InputError(
+            f"{path}: not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start}); "
+            "convert it with e.g. `iconv -f latin1 -t utf-8`"
+        ) from None
+
+
+def _read(path: Path, limit: int | None = None) -> bytes:
+    with open_binary(path) as handle:
+        try:
+            return handle.read(limit) if limit else handle.read()
+        except (OSError, EOFError, gzip.BadGzipFile) as error:
+            raise InputError(f"{path}: damaged gzip file ({error})") from None
+
+
+def read_head(path: Path) -> str:
+    """The first 64 KB of a file as text (for format detection), with the checks of :func:`read_text_file`."""
+    raw = _read(path, HEAD_BYTES)
+    return _decode(path, raw, partial=len(raw) == HEAD_BYTES)
+
+
+def read_text_file(path: Path) -> str:
+    """The text of a file (gzip transparently), with a clear error if it cannot be read as text."""
+    return _decode(path, _read(path))
+
+
+def text_stream(path: Path) -> io.TextIOBase:
+    """A text stream over the file (UTF-8; gzip transparently)."""
+    return io.TextIOWrapper(open_binary(path), encoding="utf-8-sig")
