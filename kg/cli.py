@@ -91,7 +91,8 @@ def build(
         graph = build_graph([str(p) for p in inputs], format=input_format, lexicon=lex, report=report,
                             workers=workers, dask=dask, checkpoint=checkpoint, on_documents=advance)
     if report.documents == 0:
-        raise InputError("no document could be read: " + "; ".join(str(s["problem"]) for s in report.skipped[:3]))
+        raise InputError("no document could be read: "
+                         + "; ".join(f"{s['file']}: {s['problem']}" for s in report.skipped[:3]))
     formats = tuple(f.strip() for f in rdf.split(",") if f.strip())
     paths = write_outputs(graph, output, name=name, report=report, rdf_formats=formats, html=html)
     seconds = time.perf_counter() - started
@@ -230,12 +231,14 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 7878,
     timeout: Annotated[int, typer.Option(help="Query timeout in seconds.")] = 30,
     allow_update: Annotated[bool, typer.Option(help="Accept SPARQL UPDATE (off: read-only).")] = False,
+    max_result_mb: Annotated[float, typer.Option(help="Refuse (HTTP 413) any answer larger than this.")] = 50.0,
 ) -> None:
     """Serve a graph over the SPARQL 1.1 protocol with the Oxigraph server (read-only by default)."""
     from kg.serve import serve_store
 
     serve_store(graph, host=host, port=port, timeout=timeout, allow_update=allow_update,
-                announce=lambda url: out.print(f"SPARQL endpoint: {url}  (Ctrl-C to stop)"))
+                max_result_bytes=int(max_result_mb * 1024 * 1024),
+                announce=lambda url: out.print(f"SPARQL endpoint: {url}  (Ctrl-C to stop)", highlight=False))
 
 
 @app.command()

@@ -47,7 +47,7 @@ def extract_document(document: Document, lexicon: Lexicon | None = None) -> Docu
         mentions=tuple(grounded),
         concepts=tuple(concepts),
         relations=tuple(relations),
-        warnings=tuple(warnings),
+        warnings=(*document.warnings, *warnings),
     )
 
 
@@ -100,7 +100,7 @@ def _batches(items: Iterable[Document | ReaderError], size: int, report: BuildRe
     batch: list[Document] = []
     for item in items:
         if isinstance(item, ReaderError):
-            logger.warning("skipped: %s", item)
+            logger.debug("skipped: %s", item)
             report.skipped.append(
                 {"file": item.path, "document": item.document, "line": item.line, "problem": item.problem}
             )

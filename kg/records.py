@@ -84,6 +84,7 @@ class Document:
     relations: tuple[GivenRelation, ...] = ()
     metadata: tuple[tuple[str, str], ...] = ()
     source: str = ""
+    warnings: tuple[str, ...] = ()  # what the reader refused (e.g. invalid IDs), for the build report
 
     def get_metadata(self, key: str) -> str | None:
         """The first metadata value for ``key``, or None."""

@@ -1,23 +1,33 @@
 """Serve a graph over the SPARQL 1.1 protocol with the Oxigraph server (the ``oxigraph`` PyPI package).
 
 A store directory is served as it is; graph files are loaded first into a temporary store that is removed
-on exit. The server is read-only unless updates are asked for, binds 127.0.0.1 unless told otherwise, and
-stops any query after ``timeout`` seconds.
+on exit. The Oxigraph server runs read-only (unless updates are asked for) on a private loopback port,
+with its query timeout; in front of it a small proxy listens where the user asked (127.0.0.1 by default)
+and passes on SPARQL queries only (``/query``; ``/update`` only when allowed), refusing any answer larger
+than ``max_result_bytes`` with HTTP 413 instead of streaming it, so one query cannot exhaust memory or the
+network. Both are multi-threaded: concurrent queries are answered concurrently.
 """
 
 from __future__ import annotations
 
+import http.client
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from kg.errors import InputError
 
 __all__ = ["oxigraph_command", "serve_store", "server_command"]
+
+DEFAULT_MAX_RESULT_BYTES = 50 * 1024 * 1024
 
 
 def oxigraph_command() -> str:
@@ -59,22 +69,109 @@ def prepare_location(inputs: list[Path]) -> tuple[Path, Path | None]:
     return temporary / "store", temporary
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _proxy_handler(backend_port: int, allow_update: bool, max_bytes: int, timeout: int):
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "kg-sparql"
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:  # quiet: one line per request is noise
+            return
+
+        def _refuse(self, status: int, message: str) -> None:
+            body = (message + "\n").encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _forward(self) -> None:
+            path = self.path.split("?", 1)[0]
+            if path not in ("/query", "/update") or (path == "/update" and not allow_update):
+                self._refuse(403 if path == "/update" else 404,
+                             "read-only SPARQL endpoint: use /query" if path == "/update" else "not found: use /query")
+                return
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > 10 * 1024 * 1024:
+                self._refuse(413, "request too large")
+                return
+            body = self.rfile.read(length) if length else None
+            headers = {k: v for k, v in self.headers.items()
+                       if k.lower() in ("content-type", "accept", "accept-encoding")}
+            connection = http.client.HTTPConnection("127.0.0.1", backend_port, timeout=timeout + 10)
+            try:
+                connection.request(self.command, self.path, body=body, headers=headers)
+                response = connection.getresponse()
+                data = response.read(max_bytes + 1)
+            except (OSError, http.client.HTTPException) as error:
+                self._refuse(502, f"the SPARQL engine did not answer ({error})")
+                return
+            finally:
+                connection.close()
+            if len(data) > max_bytes:
+                self._refuse(413, f"the result is larger than {max_bytes:,} bytes; ask for less (LIMIT, fewer columns)")
+                return
+            self.send_response(response.status)
+            for name in ("Content-Type", "Vary"):
+                if response.getheader(name):
+                    self.send_header(name, response.getheader(name))
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = _forward
+
+    return Handler
+
+
 def serve_store(inputs: list[Path], *, host: str = "127.0.0.1", port: int = 7878, timeout: int = 30,
-                allow_update: bool = False, announce: Callable[[str], None] = print) -> int:
-    """Run the server until it stops (Ctrl-C or SIGTERM); returns its exit status."""
+                allow_update: bool = False, max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
+                announce: Callable[[str], None] = print) -> int:
+    """Run the endpoint until it is stopped (Ctrl-C or SIGTERM); returns the engine's exit status."""
     location, temporary = prepare_location(inputs)
+    backend_port = _free_port()
+    process = subprocess.Popen(server_command(location, "127.0.0.1", backend_port, timeout, allow_update),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        process = subprocess.Popen(server_command(location, host, port, timeout, allow_update))
+        for _ in range(200):  # the engine starts in well under a second
+            try:
+                socket.create_connection(("127.0.0.1", backend_port), timeout=0.2).close()
+                break
+            except OSError:
+                if process.poll() is not None:
+                    raise InputError(f"the SPARQL engine stopped: {process.stderr.read().decode()[-500:]}")
+                time.sleep(0.05)
+        try:
+            proxy = ThreadingHTTPServer((host, port), _proxy_handler(backend_port, allow_update, max_result_bytes,
+                                                                     timeout))
+        except OSError as error:
+            raise InputError(f"cannot listen on {host}:{port} ({error.strerror or error})") from None
+        proxy.daemon_threads = True
         shown_host = f"[{host}]" if ":" in host else host
         announce(f"http://{shown_host}:{port}/query")
-        previous = signal.signal(signal.SIGTERM, lambda *_: process.terminate())
+        stop = threading.Event()
+        previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        thread = threading.Thread(target=proxy.serve_forever, daemon=True)
+        thread.start()
         try:
-            return process.wait()
+            while not stop.is_set() and process.poll() is None:
+                stop.wait(0.5)
         except KeyboardInterrupt:
-            process.terminate()
-            return process.wait()
+            pass
         finally:
             signal.signal(signal.SIGTERM, previous)
+            proxy.shutdown()
+            proxy.server_close()
+        return process.poll() or 0
     finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=10)
         if temporary is not None:
             shutil.rmtree(temporary, ignore_errors=True)

@@ -92,6 +92,19 @@ def _value(term: object, compact: bool) -> object:
     return str(term)
 
 
+def _aggregate_triples(association, scores: list[tuple[str, float]]) -> list:
+    """Confidence (noisy-OR over papers, each by its best evidence), evidence and paper counts."""
+    from kg.graph import confidence
+    from kg.records import Evidence
+
+    value = confidence(Evidence(paper, "", 0, "", 0, 0, "", 0, 0, "", score) for paper, score in scores)
+    return [
+        ox.Triple(association, _CONFIDENCE, ox.Literal(str(value), datatype=_DECIMAL)),
+        ox.Triple(association, _EVIDENCE_COUNT, ox.Literal(str(len(scores)), datatype=_INTEGER)),
+        ox.Triple(association, _PAPER_COUNT, ox.Literal(str(len({p for p, _ in scores})), datatype=_INTEGER)),
+    ]
+
+
 def is_store(path: Path) -> bool:
     """Whether a directory holds an Oxigraph store (made by `kg load` or by the oxigraph tool)."""
     return path.is_dir() and ((path / STORE_MARKER).exists() or (path / "CURRENT").exists())
@@ -143,19 +156,12 @@ class Store:
 
     def merge_graph(self, graph: KnowledgeGraph) -> int:
         """Add a graph to what the store holds without duplicating nodes or evidence: triples are a set,
-        and each association's confidence and counts are recomputed over all its evidence. Returns the
-        number of associations updated."""
+        and each association's confidence and counts are recomputed over all its evidence. The whole change
+        is one transaction: a load that is killed leaves the store as it was. Returns the number of
+        associations updated."""
         from kg.rdf import iter_oxigraph_triples
 
-        associations = set()
-        triples = []
-        for triple in iter_oxigraph_triples(graph):
-            if triple.predicate in _AGGREGATES:
-                associations.add(triple.subject)
-                continue  # recomputed below from all the evidence in the store
-            triples.append(triple)
-        self.store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-        return self.recompute_associations(associations)
+        return self._merge(list(iter_oxigraph_triples(graph)))
 
     def merge_file(self, path: str | Path) -> int:
         """Add an RDF file written by `kg` (``kg build``) like :meth:`merge_graph`."""
@@ -166,37 +172,15 @@ class Store:
 
             data = gzip.decompress(data)
         try:
-            quads = [q for q in ox.parse(data, format=_format_for(path)) if q.predicate not in _AGGREGATES]
-        except SyntaxError as error:
+            triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, format=_format_for(path))]
+        except (SyntaxError, ValueError) as error:
             raise InputError(f"{path}: not valid RDF: {error}") from None
-        associations = {q.subject for q in quads if q.predicate == _HAS_EVIDENCE}
-        self.store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
-        return self.recompute_associations(associations)
-
-    def recompute_associations(self, associations) -> int:
-        """Recompute confidence (noisy-OR over papers, each by its best evidence), evidence and paper counts
-        of the given association resources from the evidence the store holds."""
-        from kg.graph import confidence
-        from kg.records import Evidence
-
-        for association in sorted(associations, key=str):
-            scores = []
-            for quad in self.store.quads_for_pattern(association, _HAS_EVIDENCE, None):
-                evidence = quad.object
-                papers = [q.object.value for q in self.store.quads_for_pattern(evidence, _PUBLICATIONS, None)]
-                score = [float(q.object.value) for q in self.store.quads_for_pattern(evidence, _SCORE, None)]
-                scores.append((papers[0] if papers else str(evidence), max(score, default=0.0)))
-            for predicate in _AGGREGATES:
-                for quad in list(self.store.quads_for_pattern(association, predicate, None)):
-                    self.store.remove(quad)
-            value = confidence(Evidence(paper, "", 0, "", 0, 0, "", 0, 0, "", score) for paper, score in scores)
-            self.store.add(ox.Quad(association, _CONFIDENCE, ox.Literal(str(value), datatype=_DECIMAL)))
-            self.store.add(ox.Quad(association, _EVIDENCE_COUNT, ox.Literal(str(len(scores)), datatype=_INTEGER)))
-            self.store.add(ox.Quad(association, _PAPER_COUNT,
-                                   ox.Literal(str(len({p for p, _ in scores})), datatype=_INTEGER)))
-        return len(associations)
+        if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
+            raise InputError(f"{path}: holds blank nodes; kg loads only the RDF it writes itself")
+        return self._merge(triples)
 
     def load_file(self, path: str | Path) -> None:
+        """Bulk-load an RDF file (.ttl, .nt, .jsonld, .gz) into an empty store (the fast path)."""
         path = Path(path)
         if not path.is_file():
             raise InputError(f"{path}: no such file")
@@ -209,8 +193,54 @@ class Store:
             raise InputError(f"{path}: file is empty")
         try:
             self.store.bulk_load(data, format=_format_for(path))
-        except SyntaxError as error:
+        except (SyntaxError, ValueError) as error:
             raise InputError(f"{path}: not valid RDF: {error}") from None
+
+    def _merge(self, triples: list) -> int:
+        new = [t for t in triples if t.predicate not in _AGGREGATES]
+        evidence_of: dict[object, set] = {}
+        paper_of: dict[object, str] = {}
+        score_of: dict[object, float] = {}
+        for t in new:
+            if t.predicate == _HAS_EVIDENCE:
+                evidence_of.setdefault(t.subject, set()).add(t.object)
+            elif t.predicate == _PUBLICATIONS:
+                paper_of.setdefault(t.subject, t.object.value)
+            elif t.predicate == _SCORE:
+                score_of[t.subject] = max(score_of.get(t.subject, 0.0), float(t.object.value))
+        removed, added = [], []
+        for association in sorted(evidence_of, key=str):
+            evidence = set(evidence_of[association])
+            evidence |= {q.object for q in self.store.quads_for_pattern(association, _HAS_EVIDENCE, None)}
+            scores = []
+            for item in evidence:
+                paper = paper_of.get(item) or next(
+                    (q.object.value for q in self.store.quads_for_pattern(item, _PUBLICATIONS, None)), str(item))
+                score = score_of.get(item)
+                if score is None:
+                    score = max((float(q.object.value) for q in self.store.quads_for_pattern(item, _SCORE, None)),
+                                default=0.0)
+                scores.append((paper, score))
+            for predicate in _AGGREGATES:
+                removed += [ox.Triple(q.subject, q.predicate, q.object)
+                            for q in self.store.quads_for_pattern(association, predicate, None)]
+            added += _aggregate_triples(association, scores)
+        update = []
+        if removed:
+            update.append("DELETE DATA {\n" + "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in removed)
+                          + "\n}")
+        inserted = new + added
+        if inserted:
+            update.append("INSERT DATA {\n" + "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in inserted)
+                          + "\n}")
+        if update:
+            self.store.update(" ;\n".join(update))  # one request, one transaction
+        return len(evidence_of)
+
+    def recompute_associations(self, associations) -> int:
+        """Recompute confidence and counts of association resources from the evidence the store holds."""
+        return self._merge([ox.Triple(a, _HAS_EVIDENCE, q.object) for a in associations
+                            for q in self.store.quads_for_pattern(a, _HAS_EVIDENCE, None)])
 
     def _run(self, query: str):
         try:

@@ -24,13 +24,15 @@ from kg.read.files import read_head, read_text_file
 from kg.read.jats import read_jats
 from kg.read.markdown import parse_markdown
 from kg.read.pubmed import read_pubmed
-from kg.read.pubtator import parse_pubtator
+from kg.read.pubtator import read_pubtator
 from kg.read.text import parse_text
 from kg.records import Document
 
 __all__ = ["FORMATS", "detect_format", "iter_documents", "read_documents", "read_text_file"]
 
 Reader = Callable[[Path], Iterator[Document | ReaderError]]
+# Longer documents (a 100 MB line, a whole book) are refused: memory per document stays bounded.
+MAX_DOCUMENT_CHARACTERS = 2_000_000
 
 
 def _text(parse: Callable[[str, str], Iterator[Document | ReaderError]]) -> Reader:
@@ -48,7 +50,7 @@ FORMATS: dict[str, Reader] = {
     "jats": read_jats,
     "markdown": _text(parse_markdown),
     "pubmed": read_pubmed,
-    "pubtator": _text(parse_pubtator),
+    "pubtator": read_pubtator,
     "text": _text(parse_text),
 }
 
@@ -92,18 +94,35 @@ def _expand(inputs: Iterable[str | Path]) -> list[Path]:
 
 
 def iter_documents(inputs: Iterable[str | Path], format: str | None = None) -> Iterator[Document | ReaderError]:
-    """Documents from files, directories and globs; bad documents come out as :class:`ReaderError`.
-
-    A whole-file problem raises :class:`InputError`.
+    """Documents from files, directories and globs; bad documents, and files that cannot be read (empty,
+    binary, wrong encoding, damaged gzip, malformed or hostile XML), come out as :class:`ReaderError`
+    values naming the file, so the other files of a batch are still read. A missing input raises
+    :class:`InputError` before anything is read.
     """
     if format is not None and format not in FORMATS:
         raise InputError(f"unknown format {format!r}; known formats: {', '.join(sorted(FORMATS))}")
-    for path in _expand(inputs):
-        head = read_head(path)
-        if not head.strip():
-            raise InputError(f"{path}: file is empty")
-        name = format or detect_format(path, head)
-        yield from FORMATS[name](path)
+    paths = _expand(inputs)
+    for path in paths:
+        if not path.exists():
+            raise InputError(f"{path}: no such file")
+    for path in paths:
+        try:
+            head = read_head(path)
+            if not head.strip():
+                raise InputError(f"{path}: file is empty")
+            name = format or detect_format(path, head)
+            for item in FORMATS[name](path):
+                if isinstance(item, Document) and sum(len(p.text) for p in item.passages) > MAX_DOCUMENT_CHARACTERS:
+                    size = sum(len(p.text) for p in item.passages)
+                    yield ReaderError(path, f"document too long ({size:,} characters; the limit is "
+                                            f"{MAX_DOCUMENT_CHARACTERS:,})", document=item.id)
+                    continue
+                yield item
+        except ReaderError as error:
+            yield error
+        except InputError as error:
+            # a damaged or unreadable file: reported like a bad document, the other files still read
+            yield ReaderError(path, str(error).removeprefix(f"{path}: "))
 
 
 def read_documents(inputs: Iterable[str | Path], format: str | None = None) -> list[Document]:

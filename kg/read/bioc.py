@@ -96,7 +96,13 @@ def _document(path: str, item: bioc.BioCDocument) -> Document | ReaderError:
 
 
 def parse_bioc_xml(path: str, text: str) -> Iterator[Document | ReaderError]:
-    """Every document of a BioC XML collection."""
+    """Every document of a BioC XML collection. Entity declarations (XXE, entity bombs) are refused before
+    parsing: the bioc package's parser would resolve them."""
+    root = text.find("<collection")
+    if "<!ENTITY" in text[: root if root >= 0 else len(text)].upper():
+        yield ReaderError(path, "XML entity declarations are not accepted; the file may be an attack "
+                                "(XXE or an entity bomb)")
+        return
     try:
         collection = biocxml.loads(text)
     except (etree.LxmlError, ValueError, LookupError, KeyError, TypeError, AttributeError, IndexError) as error:

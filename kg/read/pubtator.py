@@ -11,13 +11,14 @@ reported (file, line, PMID, problem) and skipped; the others are read.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from kg.errors import IdentifierError, ReaderError
 from kg.identifiers import document_curie, normalize_curie
 from kg.records import Annotation, Document, GivenRelation, Passage
 
-__all__ = ["ENTITY_TYPES", "normalize_annotation_ids", "parse_pubtator"]
+__all__ = ["ENTITY_TYPES", "normalize_annotation_ids", "parse_pubtator", "read_pubtator"]
 
 ENTITY_TYPES = {
     "disease": "Disease", "specificdisease": "Disease", "diseaseclass": "Disease", "modifier": "Disease",
@@ -69,6 +70,7 @@ def _document(path: str, pmid: str, lines: list[tuple[int, str]]) -> Document | 
     abstract = ""
     annotations: list[Annotation] = []
     relations: list[GivenRelation] = []
+    warnings: list[str] = []
     try:
         doc_id = document_curie(pmid=pmid) if pmid.isdigit() else document_curie(name=pmid)
     except IdentifierError as error:
@@ -91,7 +93,8 @@ def _document(path: str, pmid: str, lines: list[tuple[int, str]]) -> Document | 
         if len(cells) >= 6 and cells[1].isdigit() and cells[2].isdigit():
             start, end = int(cells[1]), int(cells[2])
             entity_type = ENTITY_TYPES.get(cells[4].strip().lower(), cells[4].strip())
-            ids, _ = normalize_annotation_ids(cells[5], entity_type)
+            ids, bad = normalize_annotation_ids(cells[5], entity_type)
+            warnings.extend(f"line {number}: annotation {cells[3][:60]!r}: invalid ID {b[:60]!r} left out" for b in bad)
             annotations.append(Annotation(cells[3], entity_type, ids, start, end, source="pubtator"))
         elif len(cells) >= 4 and not cells[1].isdigit():
             novel = None
@@ -107,7 +110,7 @@ def _document(path: str, pmid: str, lines: list[tuple[int, str]]) -> Document | 
     if abstract:
         passages.append(Passage("abstract", len(title) + 1, abstract))
     document = Document(doc_id, title, tuple(passages), tuple(annotations), tuple(relations),
-                        metadata=(("pmid", pmid),) if pmid.isdigit() else (), source=path)
+                        metadata=(("pmid", pmid),) if pmid.isdigit() else (), source=path, warnings=tuple(warnings))
     total = len(title) + 1 + len(abstract)
     for annotation in annotations:
         if not (0 <= annotation.start < annotation.end <= total):  # type: ignore[operator]
@@ -116,11 +119,12 @@ def _document(path: str, pmid: str, lines: list[tuple[int, str]]) -> Document | 
     return document
 
 
-def parse_pubtator(path: str, text: str) -> Iterator[Document | ReaderError]:
-    """Every document of a PubTator file (bad ones as :class:`ReaderError`)."""
+def parse_pubtator(path: str, text: str | Iterable[str]) -> Iterator[Document | ReaderError]:
+    """Every document of a PubTator text or stream of lines (bad ones as :class:`ReaderError`)."""
+    lines = text.split("\n") if isinstance(text, str) else text
     block: list[tuple[int, str]] = []
-    for number, raw in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
-        line = raw.rstrip("\n")
+    for number, raw in enumerate(lines, start=1):
+        line = raw.rstrip("\r\n")
         if not line.strip():
             if block:
                 yield from _finish(path, block)
@@ -138,3 +142,16 @@ def _finish(path: str, block: list[tuple[int, str]]) -> Iterator[Document | Read
         yield ReaderError(path, f"cannot find a document id at the start of {first[:60]!r}", line=block[0][0])
         return
     yield _document(path, pmid, block)
+
+
+def read_pubtator(path: Path) -> Iterator[Document | ReaderError]:
+    """Every document of a PubTator file, streamed line by line (millions of documents in bounded memory)."""
+    from kg.read.files import text_stream
+
+    with text_stream(path) as stream:
+        try:
+            yield from parse_pubtator(str(path), stream)
+        except UnicodeDecodeError as error:
+            from kg.errors import InputError
+
+            raise InputError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start} of a read chunk)") from None
