@@ -5,7 +5,9 @@ on exit. The Oxigraph server runs read-only (unless updates are asked for) on a 
 with its query timeout; in front of it a small proxy listens where the user asked (127.0.0.1 by default)
 and passes on SPARQL queries only (``/query``; ``/update`` only when allowed), refusing any answer larger
 than ``max_result_bytes`` with HTTP 413 instead of streaming it, so one query cannot exhaust memory or the
-network. Both are multi-threaded: concurrent queries are answered concurrently.
+network. Queries may use kg's usual prefixes (``biolink:``, ``rdfs:``, ``MONDO:``...) undeclared, as with
+``kg query``. A query that runs past the timeout is answered with HTTP 504. Both parts are multi-threaded:
+concurrent queries are answered concurrently.
 """
 
 from __future__ import annotations
@@ -75,6 +77,32 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _prefix_block() -> str:
+    from kg.sparql import default_prefixes
+
+    return "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in sorted(default_prefixes().items()))
+
+
+_PREFIXES = ""
+
+
+def _sparql_text(request_path: str, content_type: str, body: bytes, field: str) -> str | None:
+    """The query (or update) of a SPARQL 1.1 protocol request: URL parameter, form field or direct body."""
+    from urllib.parse import parse_qs, urlsplit
+
+    if "?" in request_path:
+        values = parse_qs(urlsplit(request_path).query).get(field)
+        if values:
+            return values[0]
+    if not body:
+        return None
+    text = body.decode("utf-8", errors="replace")
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        values = parse_qs(text).get(field)
+        return values[0] if values else None
+    return text
+
+
 def _proxy_handler(backend_port: int, allow_update: bool, max_bytes: int, timeout: int):
     class Handler(BaseHTTPRequestHandler):
         server_version = "kg-sparql"
@@ -101,14 +129,23 @@ def _proxy_handler(backend_port: int, allow_update: bool, max_bytes: int, timeou
             if length > 10 * 1024 * 1024:
                 self._refuse(413, "request too large")
                 return
-            body = self.rfile.read(length) if length else None
-            headers = {k: v for k, v in self.headers.items()
-                       if k.lower() in ("content-type", "accept", "accept-encoding")}
-            connection = http.client.HTTPConnection("127.0.0.1", backend_port, timeout=timeout + 10)
+            body = self.rfile.read(length) if length else b""
+            field = "update" if path == "/update" else "query"
+            text = _sparql_text(self.path, self.headers.get("Content-Type", ""), body, field)
+            if text is None:
+                self._refuse(400, f"no SPARQL {field} in the request")
+                return
+            headers = {"Content-Type": f"application/sparql-{field}; charset=utf-8"}
+            if self.headers.get("Accept"):
+                headers["Accept"] = self.headers["Accept"]
+            connection = http.client.HTTPConnection("127.0.0.1", backend_port, timeout=timeout + 1)
             try:
-                connection.request(self.command, self.path, body=body, headers=headers)
+                connection.request("POST", path, body=(_PREFIXES + text).encode("utf-8"), headers=headers)
                 response = connection.getresponse()
                 data = response.read(max_bytes + 1)
+            except TimeoutError:
+                self._refuse(504, f"the query ran longer than {timeout} s and was stopped")
+                return
             except (OSError, http.client.HTTPException) as error:
                 self._refuse(502, f"the SPARQL engine did not answer ({error})")
                 return
@@ -134,6 +171,8 @@ def serve_store(inputs: list[Path], *, host: str = "127.0.0.1", port: int = 7878
                 allow_update: bool = False, max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
                 announce: Callable[[str], None] = print) -> int:
     """Run the endpoint until it is stopped (Ctrl-C or SIGTERM); returns the engine's exit status."""
+    global _PREFIXES
+    _PREFIXES = _prefix_block()  # queries may use kg's usual prefixes undeclared, as with kg query
     location, temporary = prepare_location(inputs)
     backend_port = _free_port()
     process = subprocess.Popen(server_command(location, "127.0.0.1", backend_port, timeout, allow_update),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from kg.atomic import write_atomic
+from kg.atomic import atomic_group, write_atomic
 from kg.graph import KnowledgeGraph
 from kg.html import write_html
 from kg.pipeline import BuildReport
@@ -33,6 +33,14 @@ def write_outputs(graph: KnowledgeGraph, directory: str | Path, *, name: str = "
         from kg.errors import InputError
 
         raise InputError(f"unknown RDF format {unknown[0]!r}; choose from {', '.join(RDF_SUFFIXES)}")
+    for stale in directory.glob(".*.tmp"):  # left by a build that was killed while writing
+        stale.unlink(missing_ok=True)
+    with atomic_group():  # all files land together, or none: a killed build leaves the previous set
+        return _write_all(graph, directory, name, report, title, rdf_formats, html)
+
+
+def _write_all(graph: KnowledgeGraph, directory: Path, name: str, report: BuildReport | None, title: str | None,
+               rdf_formats: tuple[str, ...], html: bool) -> list[Path]:
     paths = [write_rdf(graph, directory / f"{name}.{suffix}", RDF_SUFFIXES[suffix]) for suffix in rdf_formats]
     paths += write_tables(graph, directory)
     if title is None:

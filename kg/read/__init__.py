@@ -20,7 +20,7 @@ from pathlib import Path
 
 from kg.errors import InputError, ReaderError
 from kg.read.bioc import parse_bioc_json, parse_bioc_xml
-from kg.read.files import read_head, read_text_file
+from kg.read.files import MAX_DOCUMENT_CHARACTERS, read_head, read_text_file
 from kg.read.jats import read_jats
 from kg.read.markdown import parse_markdown
 from kg.read.pubmed import read_pubmed
@@ -31,8 +31,6 @@ from kg.records import Document
 __all__ = ["FORMATS", "detect_format", "iter_documents", "read_documents", "read_text_file"]
 
 Reader = Callable[[Path], Iterator[Document | ReaderError]]
-# Longer documents (a 100 MB line, a whole book) are refused: memory per document stays bounded.
-MAX_DOCUMENT_CHARACTERS = 2_000_000
 
 
 def _text(parse: Callable[[str, str], Iterator[Document | ReaderError]]) -> Reader:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 
 import bioc
@@ -61,6 +62,8 @@ def _relation(item: bioc.BioCRelation) -> GivenRelation | None:
 
 def _document(path: str, item: bioc.BioCDocument) -> Document | ReaderError:
     raw_id = (item.id or "").strip()
+    if raw_id and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}", raw_id):
+        return ReaderError(path, f"bad document id {raw_id[:40]!r} (expected a PMID, a PMC id or a plain name)")
     try:
         if raw_id.isdigit():
             doc_id = document_curie(pmid=raw_id)

@@ -9,9 +9,11 @@ from typing import BinaryIO
 
 from kg.errors import InputError
 
-__all__ = ["HEAD_BYTES", "open_binary", "read_head", "read_text_file"]
+__all__ = ["HEAD_BYTES", "MAX_DOCUMENT_CHARACTERS", "open_binary", "read_head", "read_text_file"]
 
 HEAD_BYTES = 65536
+# Longer documents (a 100 MB line, a whole book) are refused: memory per document stays bounded.
+MAX_DOCUMENT_CHARACTERS = 2_000_000
 
 
 def _check_path(path: Path) -> None:

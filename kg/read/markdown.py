@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kg.errors import IdentifierError, ReaderError
 from kg.identifiers import document_curie, normalize_curie
+from kg.read.files import MAX_DOCUMENT_CHARACTERS
 from kg.records import Annotation, Document, Passage
 
 __all__ = ["parse_entity_list", "parse_markdown"]
@@ -26,7 +27,7 @@ _ANNOTATION_SECTIONS = {"linked entities": "linked-entities", "full-text entitie
 _SKIPPED_SECTIONS = {"full text", "figures", "references", "tables", "supplementary material"}
 _TYPES = {"diseases": "Disease", "genes": "Gene", "chemicals": "Chemical", "species": "Species",
           "variants": "Variant", "cell lines": "CellLine", "mutations": "Variant", "drugs": "Chemical"}
-_DOI = re.compile(r"\bDOI:\s*(10\.\d{4,9}/\S+)", re.IGNORECASE)
+_DOI = re.compile(r"\bDOI:\s*([^·\n]*?)\s*(?:·|$)", re.IGNORECASE | re.MULTILINE)
 _PMC = re.compile(r"\b(PMC\d{3,9})\b")
 _PMID = re.compile(r"\bPMID:?\s*(\d{1,9})\b")
 _DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2}|\d{4}-\d{2}|\d{4})\s*$")
@@ -99,6 +100,10 @@ def parse_entity_list(line: str, source: str) -> list[Annotation]:
 
 def parse_markdown(path: str, text: str) -> Iterator[Document | ReaderError]:
     """Parse one markdown paper summary into one document."""
+    if len(text) > 2 * MAX_DOCUMENT_CHARACTERS:  # refuse before splitting a huge text into words
+        yield ReaderError(path, f"document too long ({len(text):,} characters; the limit is "
+                                f"{MAX_DOCUMENT_CHARACTERS:,})")
+        return
     lines = text.replace("\r\n", "\n").split("\n")
     title_index = next((i for i, line in enumerate(lines) if line.strip()), None)
     if title_index is None or not lines[title_index].startswith("# "):

@@ -29,6 +29,7 @@ ENTITY_TYPES = {
     "mutation": "Variant", "sequencevariant": "Variant", "dnamutation": "Variant", "proteinmutation": "Variant",
     "snp": "Variant", "cellline": "CellLine",
 }  # fmt: skip
+_DOCUMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _TEXT_LINE = re.compile(r"^([^|\t]+)\|([tabTAB])\|(.*)$")
 
 
@@ -71,6 +72,9 @@ def _document(path: str, pmid: str, lines: list[tuple[int, str]]) -> Document | 
     annotations: list[Annotation] = []
     relations: list[GivenRelation] = []
     warnings: list[str] = []
+    if not _DOCUMENT_ID.fullmatch(pmid):
+        return ReaderError(path, f"bad document id {pmid[:40]!r} (expected a PMID or a name of letters, digits, "
+                                 "'.', '_' and '-')", line=lines[0][0])
     try:
         doc_id = document_curie(pmid=pmid) if pmid.isdigit() else document_curie(name=pmid)
     except IdentifierError as error:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from kg.errors import ReaderError
 from kg.identifiers import document_curie
+from kg.read.files import MAX_DOCUMENT_CHARACTERS
 from kg.records import Document, Passage
 
 __all__ = ["parse_text"]
@@ -19,6 +20,10 @@ __all__ = ["parse_text"]
 
 def parse_text(path: str, text: str) -> Iterator[Document | ReaderError]:
     """One document from a plain-text file."""
+    if len(text) > 2 * MAX_DOCUMENT_CHARACTERS:  # refuse before splitting a huge text into words
+        yield ReaderError(path, f"document too long ({len(text):,} characters; the limit is "
+                                f"{MAX_DOCUMENT_CHARACTERS:,})")
+        return
     stem = Path(path).name.split(".")[0]
     pmid = stem if re.fullmatch(r"\d{1,9}", stem) else None
     pmcid = stem if re.fullmatch(r"PMC\d{1,9}", stem, re.IGNORECASE) else None
