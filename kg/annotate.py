@@ -47,6 +47,9 @@ def relation_type(relation: Relation, subject_type: str, object_type: str, schem
     """
     if relation.evidence.negated:
         return None
+    if ":" in relation.evidence.trigger and relation.evidence.trigger.split(":", 1)[0] in ("cdr", "biored"):
+        learned_scheme, kind = relation.evidence.trigger.split(":", 1)  # the learned model's own type
+        return kind if learned_scheme == scheme else None
     predicate = relation.predicate
     direction = dict(relation.qualifiers).get("biolink:object_direction_qualifier")
     if scheme == "cdr":

@@ -145,7 +145,8 @@ def annotate(
         if isinstance(item, ReaderError):
             console.print(f"[yellow]skipped[/yellow] {escape(str(item))}")
             continue
-        results.append(extract_document(replace(item, annotations=(), relations=()), lex))
+        results.append(extract_document(replace(item, annotations=(), relations=()), lex, relation_scheme=scheme,
+                                        learned_min_score=0.0))
     if output_format is AnnotationFormat.pubtator:
         text = generate_pubtator(results, scheme=scheme)
     elif output_format is AnnotationFormat.bioc_xml:
@@ -287,14 +288,33 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     errors: Annotated[Path | None, typer.Option(help="Write every error (FP/FN) to this TSV file.")] = None,
     lexicon: Annotated[Path | None, typer.Option(help="Lexicon directory.")] = None,
+    relations: Annotated[str | None, typer.Option(help="Score relations instead: 'cdr' (CID pairs) or 'biored' "
+                                                       "(pair, and pair + type).")] = None,
 ) -> None:
     """Score recognition and normalisation against gold annotations: mention-level strict and
-    document-level concept-ID precision, recall and F1 per entity type."""
-    from kg.evaluate import Prediction, evaluate as score, predict
+    document-level concept-ID precision, recall and F1 per entity type (or, with --relations, document-level
+    relations)."""
+    from kg.evaluate import Prediction, evaluate as score, evaluate_relations, predict, predict_relations
     from kg.read import read_documents
 
     documents = read_documents([str(p) for p in gold])
     lex = _lexicon(lexicon)
+    if relations is not None:
+        if relations not in ("cdr", "biored"):
+            raise InputError(f"unknown relation scheme {relations!r}; use 'cdr' or 'biored'")
+        result = evaluate_relations(documents, predict_relations(documents, lex, relations),
+                                    types=["CID"] if relations == "cdr" else None)
+        if as_json:
+            out.print(json.dumps(result, indent=2), highlight=False)
+            return
+        table = Table(title=f"{len(documents)} documents, relations ({relations})")
+        for column in ("level", "precision", "recall", "F1", "TP", "FP", "FN"):
+            table.add_column(column, justify="left" if column == "level" else "right")
+        for level, counts in result.items():
+            table.add_row(level, f"{counts['precision']:.3f}", f"{counts['recall']:.3f}", f"{counts['f1']:.3f}",
+                          str(counts["tp"]), str(counts["fp"]), str(counts["fn"]))
+        out.print(table)
+        return
     if pred is None:
         predictions = predict(documents, lex)
     else:
@@ -347,6 +367,21 @@ def lexicon_learn(
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     out.print(json.dumps(learn(corpora, lexicon), indent=2))
+
+
+relations_app = typer.Typer(help="The learned relation model.", no_args_is_help=True)
+app.add_typer(relations_app, name="relations")
+
+
+@relations_app.command("learn")
+def relations_learn(
+    corpora: Annotated[Path, typer.Option(help="Folder of gold corpora (bc5cdr/, biored/ ...).")],
+) -> None:
+    """Learn the document-level relation model from the training splits (needs scikit-learn)."""
+    from kg.relate_learned import learn
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    out.print(json.dumps(learn(corpora), indent=2))
 
 
 @lexicon_app.command("lookup")

@@ -13,6 +13,7 @@ mentions at exactly their spans (the reference has nothing to say about them).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -20,7 +21,8 @@ from dataclasses import dataclass, field, replace
 from kg.lexicon import Lexicon
 from kg.records import Document, EntityType
 
-__all__ = ["Prediction", "Scores", "evaluate", "predict"]
+__all__ = ["PredictedRelation", "Prediction", "Scores", "evaluate", "evaluate_relations", "predict",
+           "predict_relations"]
 
 TYPES = (EntityType.DISEASE.value, EntityType.CHEMICAL.value, EntityType.GENE.value)
 
@@ -156,3 +158,93 @@ def evaluate(
             for curie in sorted(gold - matched):
                 scores.errors.append({"document": document.id, "kind": "concept FN", "type": entity_type, "id": curie})
     return scores
+
+
+@dataclass(frozen=True, slots=True)
+class PredictedRelation:
+    """One predicted document-level relation: its corpus type and both concepts' IDs (preferred first)."""
+
+    document_id: str
+    type: str
+    subject_ids: tuple[str, ...]
+    object_ids: tuple[str, ...]
+
+
+def _gold_id(raw: str) -> str:
+    """A gold relation argument as a CURIE (MeSH and NCBI Gene IDs come bare in BC5CDR and BioRED)."""
+    raw = raw.strip()
+    if re.fullmatch(r"[CD]\d{6,9}", raw):
+        return f"MESH:{raw}"
+    if raw.isdigit():
+        return f"NCBIGene:{raw}"
+    return raw
+
+
+def predict_relations(documents: Iterable[Document], lexicon: Lexicon, scheme: str = "biored") -> list[PredictedRelation]:
+    """Run `kg` on the documents' text only and map its relations to the corpus's relation types."""
+    from kg.annotate import relation_type
+    from kg.pipeline import extract_document
+    from kg.relate_learned import METHOD, load_model
+
+    model = load_model()
+    learned = model is not None and scheme in model["heads"]
+    predictions = []
+    for document in documents:
+        result = extract_document(replace(document, annotations=(), relations=()), lexicon, relation_scheme=scheme,
+                                  learned_min_score=0.0)
+        concepts = {concept.id: concept for concept in result.concepts}
+        types = {m.concept_id: m.type.value for m in result.mentions if m.concept_id}
+        for relation in result.relations:
+            if learned and relation.evidence.method != METHOD:
+                continue  # the model already weighs what the rules say (they are among its features)
+            subject, obj = concepts.get(relation.subject), concepts.get(relation.object)
+            if subject is None or obj is None:
+                continue
+            kind = relation_type(relation, types.get(subject.id, ""), types.get(obj.id, ""), scheme)
+            if kind:
+                predictions.append(PredictedRelation(document.id, kind, (subject.id, *subject.xrefs),
+                                                     (obj.id, *obj.xrefs)))
+    return predictions
+
+
+def evaluate_relations(documents: Iterable[Document], predictions: Iterable[PredictedRelation],
+                       types: Iterable[str] | None = None) -> dict[str, dict[str, float | int]]:
+    """Document-level relation scores: ``pair`` (the two concepts) and ``pair+type``."""
+    wanted = set(types) if types else None
+    by_document: dict[str, list[PredictedRelation]] = defaultdict(list)
+    for prediction in predictions:
+        by_document[prediction.document_id].append(prediction)
+    pair, typed = Counts(), Counts()
+    for document in documents:
+        gold = {(r.type, _gold_id(r.subject), _gold_id(r.object)) for r in document.relations
+                if wanted is None or r.type in wanted}
+        predicted = {}
+        for p in by_document.get(document.id, ()):
+            if wanted is None or p.type in wanted:
+                key = (p.type, *sorted((p.subject_ids[0], p.object_ids[0])))
+                predicted.setdefault(key, p)
+
+        def matches(p: PredictedRelation, g: tuple[str, str, str]) -> bool:
+            return ((g[1] in p.subject_ids and g[2] in p.object_ids)
+                    or (g[2] in p.subject_ids and g[1] in p.object_ids))
+
+        for counts, use_type in ((pair, False), (typed, True)):
+            seen_pairs: set[tuple[str, ...]] = set()
+            candidates = []
+            for p in predicted.values():
+                identity = (p.type,) if use_type else ()
+                identity += tuple(sorted((p.subject_ids[0], p.object_ids[0])))
+                if identity not in seen_pairs:
+                    seen_pairs.add(identity)
+                    candidates.append(p)
+            gold_items = {(g if use_type else ("", g[1], g[2])) for g in gold}
+            matched_gold = set()
+            for p in candidates:
+                hits = [g for g in gold_items if matches(p, g) and (not use_type or g[0] == p.type)]
+                if hits:
+                    matched_gold.update(hits)
+                else:
+                    counts.fp += 1
+            counts.tp += len(matched_gold)
+            counts.fn += len(gold_items - matched_gold)
+    return {"pair": pair.as_dict(), "pair+type": typed.as_dict()}

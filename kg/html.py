@@ -362,6 +362,8 @@ def generate_html(graph: KnowledgeGraph, *, title: str = "kg", max_nodes: int = 
     network.node_map = {n["id"]: n for n in nodes}
     options = json.loads(json.dumps(_OPTIONS))
     options["physics"]["enabled"] = False  # the page script runs a bounded stabilisation, then stops physics
+    # vis-network's "improved layout" (Kamada-Kawai on clusters) stalls big pages for minutes
+    options["layout"]["improvedLayout"] = meta["total"] <= 1000
     meta["layout"] = physics if physics is not None else meta["shown"] <= 3000
     network.set_options(json.dumps(options))
     page = network.generate_html(notebook=False)

@@ -27,6 +27,7 @@ from kg.read import iter_documents
 from kg.recognise import find_mentions
 from kg.records import Document, DocumentResult
 from kg.relate import extract_relations
+from kg.relate_learned import learned_relations
 
 __all__ = ["BuildReport", "build_graph", "extract_batch", "extract_document"]
 
@@ -35,13 +36,27 @@ BATCH_SIZE = 200
 _WORKER_LEXICON: Lexicon | None = None  # set before forking workers, inherited by them
 
 
-def extract_document(document: Document, lexicon: Lexicon | None = None) -> DocumentResult:
-    """Everything `kg` finds in one document: grounded mentions, their concepts, relations."""
+# Learned relations enter graphs only from this probability up (the model is tuned for recall on the
+# benchmarks: kg evaluate and kg annotate use all it proposes).
+LEARNED_MIN_SCORE = 0.5
+
+
+def extract_document(document: Document, lexicon: Lexicon | None = None,
+                     relation_scheme: str | None = "biored", learned_min_score: float = LEARNED_MIN_SCORE
+                     ) -> DocumentResult:
+    """Everything `kg` finds in one document: grounded mentions, their concepts, relations.
+
+    Relations come from the trigger rules and, when a model is shipped, from the learned document-level
+    model for ``relation_scheme`` (``"biored"`` types, ``"cdr"`` CID, or None for rules only).
+    """
     lexicon = lexicon or get_default_lexicon()
     names, local_concepts, warnings = names_from_annotations(document, lexicon)
     mentions = find_mentions(document, lexicon, names)
     grounded, concepts = ground_mentions(mentions, lexicon, local_concepts)
     relations = extract_relations(document, grounded)
+    if relation_scheme is not None:
+        learned = learned_relations(document, grounded, {c.id: c for c in concepts}, relations, relation_scheme)
+        relations += [r for r in learned if r.evidence.score >= learned_min_score]
     return DocumentResult(
         document=document,
         mentions=tuple(grounded),

@@ -184,16 +184,18 @@ class Store:
         path = Path(path)
         if not path.is_file():
             raise InputError(f"{path}: no such file")
-        data = path.read_bytes()
-        if data[:2] == b"\x1f\x8b":
-            import gzip
-
-            data = gzip.decompress(data)
-        if not data.strip():
+        with path.open("rb") as handle:
+            head = handle.read(2)
+        if path.stat().st_size == 0:
             raise InputError(f"{path}: file is empty")
         try:
-            self.store.bulk_load(data, format=_format_for(path))
-        except (SyntaxError, ValueError) as error:
+            if head == b"\x1f\x8b":
+                import gzip
+
+                self.store.bulk_load(gzip.decompress(path.read_bytes()), format=_format_for(path))
+            else:
+                self.store.bulk_load(path=str(path), format=_format_for(path))  # streamed by the engine
+        except (SyntaxError, ValueError, OSError) as error:
             raise InputError(f"{path}: not valid RDF: {error}") from None
 
     def _merge(self, triples: list) -> int:

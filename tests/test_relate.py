@@ -39,7 +39,8 @@ def test_every_relation_carries_its_evidence(seed_result):
         assert document.text_at(evidence.sentence_start, evidence.sentence_end) == evidence.sentence
         assert document.text_at(evidence.subject_start, evidence.subject_end) == evidence.subject_text
         assert document.text_at(evidence.object_start, evidence.object_end) == evidence.object_text
-        assert evidence.trigger.lower() in evidence.sentence.lower()
+        if evidence.method.startswith("kg.relate:"):  # the learned model's "trigger" is its corpus type
+            assert evidence.trigger.lower() in evidence.sentence.lower()
         assert 0 < evidence.score <= 1 and evidence.method
 
 

@@ -1,0 +1,383 @@
+"""Document-level relations from a small learned model (logistic regression over hashed features).
+
+The trigger rules of :mod:`kg.relate` see one sentence at a time; the gold corpora annotate relations per
+document (BC5CDR's chemical-induced diseases, BioRED's eight types). This model scores every pair of
+concepts a document mentions from what surrounds their closest co-occurrence (words between and around,
+distance, the rules' verdict, negation), where they appear (title, first and last sentences), and how
+central each is to the document (mention counts). Two heads: ``cdr`` (CID or not) and ``biored`` (one
+of the BioRED types or none).
+
+The weights are learned by ``kg relations learn --corpora DIR`` (scikit-learn, on this CPU, in a couple of
+minutes, training splits only, held-out documents excluded) and shipped as ``kg/data/relations.json``;
+inference is a sparse dot product with numpy, no scikit-learn needed.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from kg.biolink import Predicate
+from kg.records import Concept, Document, EntityType, Evidence, Mention, Relation
+from kg.text import split_sentences
+
+__all__ = ["MODEL_PATH", "METHOD", "Candidate", "candidate_pairs", "features", "learned_relations", "load_model"]
+
+MODEL_PATH = Path(__file__).parent / "data" / "relations.json"
+METHOD = "kg.relate_learned:logistic-regression"
+DIMENSIONS = 1 << 18
+C, D, G = EntityType.CHEMICAL.value, EntityType.DISEASE.value, EntityType.GENE.value
+_WORD = re.compile(r"[a-z]+(?:-[a-z]+)*|\d+")
+_NEGATION = re.compile(r"\b(?:not|no|without|neither|nor|lack|absence|failed|unlikely)\b")
+# What each BioRED type means as a Biolink predicate (the corpus type is kept on the evidence).
+PREDICATES = {
+    "CID": Predicate.CAUSES,
+    "Positive_Correlation": Predicate.POSITIVELY_CORRELATED_WITH,
+    "Negative_Correlation": Predicate.NEGATIVELY_CORRELATED_WITH,
+    "Association": Predicate.ASSOCIATED_WITH,
+    "Bind": Predicate.PHYSICALLY_INTERACTS_WITH,
+    "Cotreatment": Predicate.RELATED_TO,
+    "Comparison": Predicate.RELATED_TO,
+    "Drug_Interaction": Predicate.INTERACTS_WITH,
+    "Conversion": Predicate.RELATED_TO,
+}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A pair of concepts of one document, with the mentions of each."""
+
+    subject: str
+    object: str
+    subject_type: str
+    object_type: str
+    subject_mentions: tuple[Mention, ...]
+    object_mentions: tuple[Mention, ...]
+
+
+def candidate_pairs(mentions: list[Mention], scheme: str) -> list[Candidate]:
+    """Pairs of concepts the scheme relates: chemical -> disease for ``cdr``; any two of gene, disease and
+    chemical for ``biored`` (unordered, one candidate per pair)."""
+    by_concept: dict[str, list[Mention]] = defaultdict(list)
+    for mention in mentions:
+        if mention.concept_id:
+            by_concept[mention.concept_id].append(mention)
+    types = {cid: ms[0].type.value for cid, ms in by_concept.items()}
+    ids = sorted(by_concept)
+    pairs = []
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            ta, tb = types[a], types[b]
+            if scheme == "cdr":
+                if {ta, tb} != {C, D}:
+                    continue
+                if ta == D:
+                    a, b, ta, tb = b, a, tb, ta
+            elif ta not in (C, D, G) or tb not in (C, D, G):
+                continue
+            pairs.append(Candidate(a, b, ta, tb, tuple(by_concept[a]), tuple(by_concept[b])))
+    return pairs
+
+
+def _hash(feature: str) -> int:
+    return zlib.crc32(feature.encode("utf-8")) % DIMENSIONS
+
+
+def _sentences(document: Document) -> list[tuple[int, int, str]]:
+    spans = []
+    for passage in document.passages:
+        for start, end in split_sentences(passage.text):
+            spans.append((passage.offset + start, passage.offset + end, passage.kind))
+    return spans
+
+
+def _sentence_index(spans: list[tuple[int, int, str]], offset: int) -> int:
+    for index, (start, end, _) in enumerate(spans):
+        if start <= offset < end:
+            return index
+    return -1
+
+
+def features(document: Document, candidate: Candidate, sentences: list[tuple[int, int, str]],
+             rules: dict[tuple[str, str], list[Relation]], counts: dict[str, int]) -> tuple[list[str], tuple]:
+    """The named features of one candidate, and (for evidence) its closest pair of mentions."""
+    names = [f"types={candidate.subject_type}|{candidate.object_type}", "bias"]
+    sa = [(m, _sentence_index(sentences, m.start)) for m in candidate.subject_mentions]
+    sb = [(m, _sentence_index(sentences, m.start)) for m in candidate.object_mentions]
+    for side, items, total in (("s", sa, len(candidate.subject_mentions)), ("o", sb, len(candidate.object_mentions))):
+        names.append(f"{side}count={min(total, 5)}")
+        kinds = {sentences[i][2] for _, i in items if i >= 0}
+        if "title" in kinds:
+            names.append(f"{side}:in_title")
+        indexes = [i for _, i in items]
+        if indexes and min(indexes) <= 1:
+            names.append(f"{side}:early")
+        if indexes and max(indexes) >= len(sentences) - 2:
+            names.append(f"{side}:last_sentences")
+    s_top = counts.get(candidate.subject, 0) == counts.get("max:" + candidate.subject_type, -1)
+    o_top = counts.get(candidate.object, 0) == counts.get("max:" + candidate.object_type, -1)
+    names.append(f"s_is_top={s_top}")
+    names.append(f"o_is_top={o_top}")
+    s_title = any(sentences[i][2] == "title" for _, i in sa if i >= 0)
+    o_title = any(sentences[i][2] == "title" for _, i in sb if i >= 0)
+    names.append(f"titles={s_title}|{o_title}")
+    names.append(f"top_title={s_top}|{s_title}|{o_top}|{o_title}")
+    names.append(f"n_{candidate.subject_type}={min(counts.get('n:' + candidate.subject_type, 0), 4)}")
+    names.append(f"n_{candidate.object_type}={min(counts.get('n:' + candidate.object_type, 0), 4)}")
+    shared = sorted({i for _, i in sa if i >= 0} & {j for _, j in sb if j >= 0})
+    for index in shared[:4]:  # words of every sentence that holds both
+        start, end, _ = sentences[index]
+        for word in set(_WORD.findall(document.text_at(start, end).lower())):
+            names.append(f"sent:{word}")
+    same = [(a, b) for a, i in sa for b, j in sb if i == j and i >= 0]
+    names.append(f"cooccur={min(len(same), 4)}")
+    best = None
+    if same:
+        best = min(same, key=lambda pair: abs(pair[0].start - pair[1].start))
+        first, second = sorted(best, key=lambda m: m.start)
+        start, end, kind = sentences[_sentence_index(sentences, first.start)]
+        sentence = document.text_at(start, end).lower()
+        between = document.text_at(first.end, second.start).lower() if first.end <= second.start else ""
+        words = _WORD.findall(between)
+        names.append(f"distance={min(len(words), 20) // 3}")
+        names.append(f"order={'s_first' if first is best[0] else 'o_first'}")
+        names += [f"btw:{w}" for w in words[:12]]
+        names += [f"btw2:{a}_{b}" for a, b in zip(words, words[1:], strict=False)][:12]
+        before = _WORD.findall(document.text_at(start, first.start).lower())[-3:]
+        after = _WORD.findall(document.text_at(second.end, end).lower())[:3]
+        names += [f"bef:{w}" for w in before] + [f"aft:{w}" for w in after]
+        names.append(f"sentence_kind={kind.split(':')[0]}")
+        if _NEGATION.search(sentence):
+            names.append("negation_in_sentence")
+        names.append(f"mentions_between={min(sum(1 for m in (*candidate.subject_mentions, *candidate.object_mentions) if first.end <= m.start < second.start), 3)}")
+    else:
+        gaps = [abs(i - j) for _, i in sa for _, j in sb if i >= 0 and j >= 0]
+        names.append(f"nearest_sentence_gap={min(min(gaps, default=9), 4)}")
+        if gaps:
+            a, b = min(((x, y) for x, i in sa for y, j in sb if i >= 0 and j >= 0),
+                       key=lambda pair: abs(_sentence_index(sentences, pair[0].start)
+                                            - _sentence_index(sentences, pair[1].start)))
+            best = (a, b)
+    for relation in [*rules.get((candidate.subject, candidate.object), ()), *rules.get((candidate.object, candidate.subject), ())]:
+        names.append(f"rule:{relation.predicate}")
+        if relation.evidence.negated:
+            names.append("rule_negated")
+        if relation.evidence.hedged:
+            names.append("rule_hedged")
+    return names, best
+
+
+def _count_types(mentions: list[Mention], counts: dict[str, int]) -> None:
+    """Per type: the highest mention count of a concept, and how many concepts there are."""
+    seen: set[str] = set()
+    for mention in mentions:
+        if mention.concept_id:
+            key = "max:" + mention.type.value
+            counts[key] = max(counts.get(key, 0), counts[mention.concept_id])
+            if mention.concept_id not in seen:
+                seen.add(mention.concept_id)
+                counts["n:" + mention.type.value] = counts.get("n:" + mention.type.value, 0) + 1
+
+
+def vector(names: list[str]) -> dict[int, float]:
+    result: dict[int, float] = defaultdict(float)
+    for name in names:
+        result[_hash(name)] += 1.0
+    return result
+
+
+@functools.cache
+def load_model(path: str = str(MODEL_PATH)) -> dict | None:
+    """The shipped weights (None when no model has been learned)."""
+    file = Path(path)
+    if not file.exists():
+        return None
+    data = json.loads(file.read_text(encoding="utf-8"))
+    heads = {}
+    for scheme, head in data["heads"].items():
+        classes = head["classes"]
+        weights = np.zeros((len(classes), DIMENSIONS), dtype=np.float32)
+        for row, entries in enumerate(head["weights"]):
+            for index, value in entries:
+                weights[row, index] = value
+        heads[scheme] = {"classes": classes, "weights": weights, "intercepts": np.array(head["intercepts"]),
+                         "threshold": head.get("threshold", 0.5)}
+    return {"heads": heads, "trained_on": data.get("trained_on", {})}
+
+
+def _scores(head: dict, sparse: dict[int, float]) -> np.ndarray:
+    indexes = np.fromiter(sparse.keys(), dtype=np.int64)
+    values = np.fromiter(sparse.values(), dtype=np.float32)
+    logits = head["weights"][:, indexes] @ values + head["intercepts"]
+    if len(head["classes"]) == 1:  # binary head: one logit for the positive class
+        return np.array([1.0 / (1.0 + math.exp(-float(logits[0])))])
+    exp = np.exp(logits - logits.max())
+    return exp / exp.sum()
+
+
+def learned_relations(document: Document, mentions: list[Mention], concepts: dict[str, Concept],
+                      rule_relations: list[Relation], scheme: str = "biored") -> list[Relation]:
+    """The model's relations for one document (empty without a shipped model)."""
+    model = load_model()
+    if model is None or scheme not in model["heads"]:
+        return []
+    head = model["heads"][scheme]
+    sentences = _sentences(document)
+    rules: dict[tuple[str, str], list[Relation]] = defaultdict(list)
+    for relation in rule_relations:
+        rules[(relation.subject, relation.object)].append(relation)
+    counts: dict[str, int] = defaultdict(int)
+    for mention in mentions:
+        if mention.concept_id:
+            counts[mention.concept_id] += 1
+    _count_types(mentions, counts)
+    relations = []
+    for candidate in candidate_pairs(mentions, scheme):
+        names, best = features(document, candidate, sentences, rules, counts)
+        probabilities = _scores(head, vector(names))
+        if len(head["classes"]) == 1:
+            label, probability = head["classes"][0], float(probabilities[0])
+            if probability < head["threshold"]:
+                continue
+        else:  # the likeliest type, when "no relation" is less likely than the learned threshold
+            none = head["classes"].index("None")
+            if probabilities[none] >= head["threshold"]:
+                continue
+            ranked = np.where(np.arange(len(probabilities)) == none, -1.0, probabilities)
+            index = int(np.argmax(ranked))
+            label, probability = head["classes"][index], float(1.0 - probabilities[none])
+        if best is None:
+            continue  # no sentence to show for it
+        first, second = sorted(best, key=lambda m: m.start)
+        start = next((s for s, e, _ in sentences if s <= first.start < e), first.start)
+        end = next((e for s, e, _ in sentences if s <= second.start < e), second.end)
+        try:
+            text = document.text_at(start, end)
+        except ValueError:  # the two mentions are in different passages
+            continue
+        subject_mention = best[0] if best[0].concept_id == candidate.subject else best[1]
+        object_mention = best[1] if subject_mention is best[0] else best[0]
+        evidence = Evidence(document.id, text, start, subject_mention.text, subject_mention.start,
+                            subject_mention.end, object_mention.text, object_mention.start, object_mention.end,
+                            METHOD, round(probability, 3), trigger=f"{scheme}:{label}",
+                            passage=next((k for s, e, k in sentences if s <= first.start < e), ""))
+        relations.append(Relation(candidate.subject, PREDICATES[label].value, candidate.object, evidence))
+    return relations
+
+
+# --- learning (needs scikit-learn: pip install 'kg[train]') ------------------------------------------------
+
+def _labelled(documents: list[Document], lexicon, scheme: str) -> tuple[list[dict[int, float]], list[str]]:
+    from dataclasses import replace
+
+    from kg.pipeline import extract_document
+
+    rows, labels = [], []
+    for document in documents:
+        result = extract_document(replace(document, annotations=(), relations=()), lexicon, relation_scheme=None)
+        concepts = {c.id: c for c in result.concepts}
+        mentions = list(result.mentions)
+        sentences = _sentences(result.document)
+        rules: dict[tuple[str, str], list[Relation]] = defaultdict(list)
+        for relation in result.relations:
+            rules[(relation.subject, relation.object)].append(relation)
+        counts: dict[str, int] = defaultdict(int)
+        for mention in mentions:
+            if mention.concept_id:
+                counts[mention.concept_id] += 1
+        _count_types(mentions, counts)
+        from kg.evaluate import _gold_id
+
+        gold = [(r.type, _gold_id(r.subject), _gold_id(r.object)) for r in document.relations]
+        for candidate in candidate_pairs(mentions, scheme):
+            ids_s = {candidate.subject, *concepts[candidate.subject].xrefs}
+            ids_o = {candidate.object, *concepts[candidate.object].xrefs}
+            label = "None"
+            for kind, a, b in gold:
+                if (a in ids_s and b in ids_o) or (b in ids_s and a in ids_o):
+                    label = kind
+                    break
+            if scheme == "cdr":
+                label = "CID" if label == "CID" else "None"
+            names, _ = features(result.document, candidate, sentences, rules, counts)
+            rows.append(vector(names))
+            labels.append(label)
+    return rows, labels
+
+
+def learn(corpora: Path, output: Path = MODEL_PATH) -> dict[str, object]:
+    """Learn both heads from the training splits and write the shipped weights."""
+    import scipy.sparse as sparse
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_predict
+
+    from kg.atomic import write_atomic
+    from kg.lexicon import get_default_lexicon
+    from kg.lexicon.learn import training_documents
+
+    lexicon = get_default_lexicon()
+    documents = training_documents(Path(corpora))
+    summary: dict[str, object] = {}
+    heads = {}
+    for scheme, corpus in (("cdr", "bc5cdr"), ("biored", "biored")):
+        rows, labels = _labelled(documents[corpus], lexicon, scheme)
+        matrix = sparse.lil_matrix((len(rows), DIMENSIONS), dtype=np.float32)
+        for i, row in enumerate(rows):
+            for index, value in row.items():
+                matrix[i, index] = value
+        matrix = matrix.tocsr()
+        target = np.array(labels)
+        model = LogisticRegression(C=0.1, max_iter=3000)
+        threshold = 0.5
+        if scheme == "cdr":
+            y = (target == "CID").astype(int)
+            probabilities = cross_val_predict(model, matrix, y, cv=5, method="predict_proba")[:, 1]
+            best = max(np.arange(0.2, 0.8, 0.02), key=lambda t: _f1(y, probabilities >= t))
+            threshold = float(round(best, 2))
+            model.fit(matrix, y)
+            classes, weights, intercepts = ["CID"], model.coef_, model.intercept_
+        else:
+            probabilities = cross_val_predict(model, matrix, target, cv=5, method="predict_proba")
+            classes = sorted(set(labels))
+            none = classes.index("None")
+            others = np.where(np.arange(len(classes)) == none, -1.0, probabilities)
+            guess = np.array(classes)[others.argmax(axis=1)]
+
+            def typed_f1(limit: float) -> float:
+                predicted = probabilities[:, none] < limit
+                tp = float(np.sum(predicted & (guess == target)))
+                fp = float(np.sum(predicted & (guess != target)))
+                fn = float(np.sum((target != "None") & ~(predicted & (guess == target))))
+                return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+            threshold = float(round(max(np.arange(0.3, 0.96, 0.02), key=typed_f1), 2))
+            model.fit(matrix, target)
+            classes, weights, intercepts = list(model.classes_), model.coef_, model.intercept_
+        heads[scheme] = {
+            "classes": classes,
+            "threshold": threshold,
+            "intercepts": [round(float(v), 5) for v in intercepts],
+            "weights": [[[int(i), round(float(row[i]), 4)] for i in np.flatnonzero(np.abs(row) > 1e-4)]
+                        for row in np.asarray(weights)],
+        }
+        summary[scheme] = {"documents": len(documents[corpus]), "candidates": len(rows),
+                           "positives": int(sum(1 for label in labels if label != "None")), "threshold": threshold}
+    data = {"format": 1, "method": METHOD, "dimensions": DIMENSIONS, "trained_on": summary, "heads": heads}
+    write_atomic(output, json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n")
+    load_model.cache_clear()
+    return summary
+
+
+def _f1(truth: np.ndarray, predicted: np.ndarray) -> float:
+    tp = float(np.sum(truth & predicted))
+    fp = float(np.sum(~truth.astype(bool) & predicted))
+    fn = float(np.sum(truth.astype(bool) & ~predicted))
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
