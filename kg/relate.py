@@ -120,6 +120,8 @@ def _orient(rule: _Rule, first: Mention, second: Mention, passive: bool) -> tupl
     return None
 
 
+_EXAMPLES = re.compile(r"\((?:e\.\s?g\.|eg|for example|for instance|such as|including|i\.\s?e\.)[,:]?\s*$",
+                       re.IGNORECASE)
 _INCLUSION = re.compile(r"(?:including|such as|e\.g\.|i\.e\.|namely|especially|particularly)[\s,:]*$", re.I)
 
 
@@ -158,7 +160,10 @@ def _pair_relation(
         # is driven by", "X, a ... inhibiting"), not a mix; after it: a list of objects.
         if not (all(_COORDINATION.match(t) for t in before) or all(_NOUN_PHRASE_LINK.match(t) for t in before)):
             continue
-        if not all(_COORDINATION.match(t) for t in after):
+        # After it: a list of objects, possibly the examples of a noun phrase the trigger governs
+        # ("associated with systemic diseases in which pruritus is common (e.g., diabetes and CKD)").
+        openers = [t for t in after if not _COORDINATION.match(t)]
+        if openers and not (len(openers) == 1 and _EXAMPLES.search(openers[0])):
             continue
         chain = [first, *between, second]
         if not (_same_type_list(chain, texts, index, second) and _same_type_list(chain, texts, index, first)):

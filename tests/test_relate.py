@@ -74,3 +74,24 @@ def test_coordinated_objects_share_the_relation_but_new_clauses_do_not(lexicon):
     relations = _relations(lexicon, "Dupilumab inhibits IL-4 and IL-13, and metformin lowers glucose.")
     assert ("Dupilumab", "biolink:affects", "IL-13") in [r[:3] for r in relations]
     assert not any(s == "IL-13" and o == "metformin" for s, _, o, *_ in relations)
+
+
+def test_the_seed_relations_issue_4_asks_for(seed_result):
+    relations = {(r.subject, r.predicate, r.object) for r in seed_result.relations if not r.evidence.negated}
+    concepts = {c.label: c.id for c in seed_result.concepts}
+    dupilumab, arpc = concepts["Dupilumab"], "KG:disease.acquired-reactive-perforating-collagenosis"
+    assert (dupilumab, "biolink:treats", arpc) in relations
+    assert (dupilumab, "biolink:treats", "MONDO:0004980") in relations
+    for gene in ("NCBIGene:3565", "NCBIGene:3596"):
+        assert (dupilumab, "biolink:affects", gene) in relations
+        assert (gene, "biolink:contributes_to", "MESH:D011537") in relations  # pruritus
+    assert (arpc, "biolink:associated_with", "MONDO:0004980") in relations
+    diabetes, ckd = "MONDO:0005015", concepts["chronic renal failure syndrome"]  # the corpus's CKD concept
+    assert (arpc, "biolink:associated_with", diabetes) in relations
+    assert (arpc, "biolink:associated_with", ckd) in relations
+
+
+def test_examples_in_parentheses_share_the_relation_of_their_noun_phrase(lexicon):
+    relations = _relations(lexicon, "Aspirin is associated with diseases in which pain is common (e.g., arthritis "
+                                    "and migraine).")
+    assert {("Aspirin", "arthritis"), ("Aspirin", "migraine")} <= {(s, o) for s, _, o, *_ in relations}

@@ -49,3 +49,12 @@ def test_kgx_validates_the_tables(seed_output):
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads(result.stdout.split("\n}")[0] + "\n}" if result.stdout.startswith("{\n") else
                       result.stdout.splitlines()[0]) == {}
+
+
+def test_evidence_flags_and_confidence_are_in_the_tables_and_the_turtle(seed_output):
+    evidence = pd.read_csv(seed_output / "evidence.tsv", sep="\t", quoting=csv.QUOTE_NONE, keep_default_na=False)
+    assert {"negated", "hedged", "score", "sentence", "trigger"} <= set(evidence.columns)
+    assert evidence.hedged.astype(str).str.lower().eq("true").any()  # "likely contributed", "may be effective"
+    turtle = (seed_output / "graph.ttl").read_text()
+    assert "kgv:hedged true" in turtle and "biolink:negated false" in turtle
+    assert "biolink:has_confidence_score" in turtle
