@@ -27,7 +27,7 @@ demo: $(VENV)/.installed
 
 # Debian packages the tests use as real, independent parts: a browser and a Turtle parser.
 system-deps:
-	@scripts/ensure-system-packages chromium raptor2-utils
+	@scripts/ensure-system-packages chromium raptor2-utils virtuoso-opensource
 
 # kgx (the KGX validator) lives in its own virtualenv: it pins old click and many LinkML packages.
 .venv-kgx/.installed:

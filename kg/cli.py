@@ -67,6 +67,8 @@ def build(
     resume: Annotated[bool, typer.Option(help="Keep finished batches in OUTPUT/.kg-checkpoints and reuse them "
                                               "when an interrupted build is run again.")] = False,
     html: Annotated[bool, typer.Option(help="Write the HTML view.")] = True,
+    shard_triples: Annotated[int | None, typer.Option(help="Write N-Triples as shards of this many triples "
+                                                           "(NAME-00001.nt...) for bulk loaders.")] = None,
 ) -> None:
     """Build the knowledge graph of INPUTS into OUTPUT: Turtle, KGX TSV tables, evidence table, HTML view."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -94,7 +96,10 @@ def build(
         raise InputError("no document could be read: "
                          + "; ".join(f"{s['file']}: {s['problem']}" for s in report.skipped[:3]))
     formats = tuple(f.strip() for f in rdf.split(",") if f.strip())
-    paths = write_outputs(graph, output, name=name, report=report, rdf_formats=formats, html=html)
+    if shard_triples and "nt" not in formats:
+        formats = (*formats, "nt")
+    paths = write_outputs(graph, output, name=name, report=report, rdf_formats=formats, html=html,
+                          shard_triples=shard_triples)
     seconds = time.perf_counter() - started
     console.print(
         f"[bold]{report.documents:,}[/bold] document(s) ({report.documents / seconds:,.0f}/s), "

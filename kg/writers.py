@@ -23,7 +23,8 @@ RDF_SUFFIXES = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
 
 def write_outputs(graph: KnowledgeGraph, directory: str | Path, *, name: str = "graph",
                   report: BuildReport | None = None, title: str | None = None,
-                  rdf_formats: tuple[str, ...] = ("ttl",), html: bool = True) -> list[Path]:
+                  rdf_formats: tuple[str, ...] = ("ttl",), html: bool = True,
+                  shard_triples: int | None = None) -> list[Path]:
     """Write ``NAME.ttl`` (and ``NAME.nt``, ``NAME.jsonld`` if asked), ``nodes.tsv``, ``edges.tsv``,
     ``evidence.tsv``, ``NAME.html`` and ``report.json`` into ``directory``; return their paths."""
     directory = Path(directory)
@@ -36,12 +37,29 @@ def write_outputs(graph: KnowledgeGraph, directory: str | Path, *, name: str = "
     for stale in directory.glob(".*.tmp"):  # left by a build that was killed while writing
         stale.unlink(missing_ok=True)
     with atomic_group():  # all files land together, or none: a killed build leaves the previous set
-        return _write_all(graph, directory, name, report, title, rdf_formats, html)
+        return _write_all(graph, directory, name, report, title, rdf_formats, html, shard_triples)
+
+
+def _write_shards(graph: KnowledgeGraph, directory: Path, name: str, size: int) -> list[Path]:
+    """N-Triples in files of ``size`` triples (``NAME-00001.nt``...), for bulk loaders (Oxigraph, Virtuoso)."""
+    from kg.rdf import serialize
+
+    lines = serialize(graph, "nt").split(b"\n")
+    lines = [line for line in lines if line]
+    paths = []
+    for index, start in enumerate(range(0, len(lines), size), start=1):
+        paths.append(write_atomic(directory / f"{name}-{index:05d}.nt", b"\n".join(lines[start : start + size]) + b"\n"))
+    return paths
 
 
 def _write_all(graph: KnowledgeGraph, directory: Path, name: str, report: BuildReport | None, title: str | None,
-               rdf_formats: tuple[str, ...], html: bool) -> list[Path]:
-    paths = [write_rdf(graph, directory / f"{name}.{suffix}", RDF_SUFFIXES[suffix]) for suffix in rdf_formats]
+               rdf_formats: tuple[str, ...], html: bool, shard_triples: int | None = None) -> list[Path]:
+    paths = []
+    for suffix in rdf_formats:
+        if suffix == "nt" and shard_triples:
+            paths += _write_shards(graph, directory, name, shard_triples)
+        else:
+            paths.append(write_rdf(graph, directory / f"{name}.{suffix}", RDF_SUFFIXES[suffix]))
     paths += write_tables(graph, directory)
     if title is None:
         titles = sorted(record["title"] for record in graph.publications.values())
