@@ -74,23 +74,23 @@ def main() -> None:
             requests = []
             page.on("request", lambda request, requests=requests: requests.append(request.url))
             started = time.perf_counter()
-            page.goto(path.as_uri())
-            page.wait_for_function("document.body.dataset.stable === 'true'", timeout=600_000)
+            page.goto(path.as_uri(), wait_until="commit", timeout=600_000)
+            page.wait_for_function("document.body && document.body.dataset.stable === 'true'", timeout=600_000,
+                                   polling=100)
             stable_seconds = time.perf_counter() - started
             shown = page.evaluate("nodes.get().filter(n => !n.hidden).length")
+            if args.screenshots:
+                args.screenshots.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(args.screenshots / f"graph-{size}.png"), timeout=120_000)
             hub = max(graph.graph.degree, key=lambda item: item[1])[0]
             started = time.perf_counter()
             page.evaluate("id => new Promise(done => { window.kg.focusOn(id, 1); network.once('stabilizationIterationsDone', () => setTimeout(done, 0)); })", hub)
             focus_seconds = time.perf_counter() - started
-            if args.screenshots:
-                args.screenshots.mkdir(parents=True, exist_ok=True)
-                page.evaluate("window.kg.applyFilters(); document.getElementById('kg-reset').click()")
-                page.wait_for_timeout(500)
-                page.screenshot(path=str(args.screenshots / f"graph-{size}.png"))
             offline = all(url.startswith(("file:", "data:")) for url in requests)
             page.close()
             rows.append((size, graph.graph.number_of_edges(), shown, path.stat().st_size / 1e6, write_seconds,
                          stable_seconds, focus_seconds, offline))
+            print(f"{size} nodes done: stable in {stable_seconds:.1f} s", flush=True)
         browser.close()
     print(f"{'nodes':>7} {'edges':>7} {'shown':>6} {'file MB':>8} {'write s':>8} {'stable s':>9} {'focus s':>8} offline")
     for size, edges, shown, megabytes, write_seconds, stable_seconds, focus_seconds, offline in rows:

@@ -11,9 +11,9 @@ Needs ``pip install pyahocorasick`` (``make bench`` installs it).
 
 from __future__ import annotations
 
+import csv
 import gc
 import gzip
-import csv
 import resource
 import sys
 import time

@@ -257,7 +257,8 @@ def view(
     min_confidence: Annotated[float, typer.Option(help="Leave out edges below this confidence.")] = 0.0,
 ) -> None:
     """Write the interactive HTML view of a built graph, whole or around one node."""
-    from kg.html import focus as neighbourhood, write_html
+    from kg.html import focus as neighbourhood
+    from kg.html import write_html
     from kg.rdf_read import read_graph
 
     loaded = read_graph(graph)
@@ -299,7 +300,8 @@ def evaluate(
     """Score recognition and normalisation against gold annotations: mention-level strict and
     document-level concept-ID precision, recall and F1 per entity type (or, with --relations, document-level
     relations)."""
-    from kg.evaluate import Prediction, evaluate as score, evaluate_relations, predict, predict_relations
+    from kg.evaluate import Prediction, evaluate_relations, predict, predict_relations
+    from kg.evaluate import evaluate as score
     from kg.read import read_documents
 
     documents = read_documents([str(p) for p in gold])

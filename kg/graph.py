@@ -171,7 +171,7 @@ class KnowledgeGraph:
                 mine = self.graph.nodes[node]
                 mine["documents"] = sorted(set(mine["documents"]) | set(data["documents"]))
                 mine["mentions"] += data["mentions"]
-        for subject, obj, key, data in other.graph.edges(keys=True, data=True):
+        for subject, obj, data in other.graph.edges(data=True):
             for item in data["evidence"]:
                 self.add_relation(Relation(subject, data["predicate"], obj, item, tuple(data["qualifiers"])))
         for doc_id, record in other.publications.items():

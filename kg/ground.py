@@ -144,7 +144,7 @@ def ground_mentions(
         if not mention.candidates:
             continue
 
-        def preference(curie: str) -> tuple[int, int, int]:
+        def preference(curie: str, mention: Mention = mention) -> tuple[int, int, int]:
             concept = local_by_id.get(curie) or lexicon.get_concept(curie)
             position = mention.candidates.index(curie)
             return (-unambiguous[curie], position, -len(concept.xrefs) if concept else 0)

@@ -121,8 +121,11 @@ def _view_data(graph: KnowledgeGraph, max_nodes: int) -> tuple[list[dict], list[
                        for doc in data["documents"][:50]],
             "mentions": data["mentions"],
         }
-    for index, (subject, obj, key, data) in enumerate(sorted(g.edges(keys=True, data=True))):
+    adjacency: dict[str, list[list[str]]] = {}
+    for index, (subject, obj, _, data) in enumerate(sorted(g.edges(keys=True, data=True))):
         edge_id = f"e{index}"
+        adjacency.setdefault(subject, []).append([edge_id, obj])
+        adjacency.setdefault(obj, []).append([edge_id, subject])
         label = _predicate_label(data["predicate"], data["qualifiers"], data["negated"])
         edges.append({
             "id": edge_id,
@@ -171,8 +174,12 @@ def _view_data(graph: KnowledgeGraph, max_nodes: int) -> tuple[list[dict], list[
                        for p in sorted({d["predicate"] for _, _, d in g.edges(data=True)})},
         "shown": len(shown),
         "total": g.number_of_nodes(),
+        # held back from the drawing (big graphs): added to it when search or focus reaches them
+        "held_nodes": {n["id"]: {k: v for k, v in n.items() if k != "hidden"} for n in nodes if n["hidden"]},
+        "held_edges": {e["id"]: {k: v for k, v in e.items() if k != "hidden"} for e in edges if e["hidden"]},
+        "adjacency": adjacency,
     }
-    return nodes, edges, meta
+    return [n for n in nodes if not n["hidden"]], [e for e in edges if not e["hidden"]], meta
 
 
 _OPTIONS = {
@@ -266,11 +273,30 @@ _SCRIPT = r"""
       return {id: n.id, hidden: !ok};
     }));
     edges.update(edges.get().map(e => ({id: e.id, hidden: !(state.predicates.has(e.predicate) && e.confidence >= state.minConfidence && e.sentences >= state.minSentences && visibleNodes.has(e.from) && visibleNodes.has(e.to))})));
-    document.getElementById('kg-status').textContent = visibleNodes.size + ' of ' + data.total + ' nodes shown';
+    document.getElementById('kg-status').textContent = visibleNodes.size + ' of ' + data.total + ' nodes shown' + (data.total > data.shown ? ' (search or focus reaches the rest)' : '');
+  }
+  // Bring held-back nodes and edges into the drawing, placed around a node already drawn.
+  function reveal(ids){
+    const drawn = new Set(nodes.getIds());
+    const adding = [];
+    ids.forEach(n => {
+      if (drawn.has(n) || !data.held_nodes[n]) return;
+      const anchor = (data.adjacency[n] || []).map(([, m]) => m).find(m => drawn.has(m));
+      const at = anchor ? network.getPositions([anchor])[anchor] : {x: 0, y: 0};
+      const angle = adding.length * 2.399;
+      adding.push(Object.assign({}, data.held_nodes[n], {x: at.x + 80 * Math.cos(angle), y: at.y + 80 * Math.sin(angle), kgHiddenByDefault: true}));
+    });
+    if (adding.length) nodes.add(adding);
+    const present = new Set(nodes.getIds());
+    const edgesNow = new Set(edges.getIds());
+    const extra = [];
+    ids.forEach(n => (data.adjacency[n] || []).forEach(([e, m]) => { if (!edgesNow.has(e) && data.held_edges[e] && present.has(m)) { edgesNow.add(e); extra.push(data.held_edges[e]); } }));
+    if (extra.length) edges.add(extra);
   }
   function focusOn(id, hops){
     const keep = new Set([id]); let frontier = [id];
-    for (let i = 0; i < hops; i++){ const next = []; frontier.forEach(n => network.getConnectedNodes(n).forEach(m => { if (!keep.has(m)){ keep.add(m); next.push(m); } })); frontier = next; }
+    for (let i = 0; i < hops; i++){ const next = []; frontier.forEach(n => (data.adjacency[n] || []).forEach(([, m]) => { if (!keep.has(m)){ keep.add(m); next.push(m); } })); frontier = next; }
+    reveal(keep);
     state.focus = keep; applyFilters(); relayout(() => { network.selectNodes([id]); network.fit({nodes: Array.from(keep), animation: false}); });
     showNode(id);
   }
@@ -292,7 +318,7 @@ _SCRIPT = r"""
   const input = document.getElementById('kg-search');
   input.addEventListener('keydown', ev => { if (ev.key === 'Enter') search(input.value); });
   document.getElementById('kg-search-button').onclick = () => search(input.value);
-  document.getElementById('kg-reset').onclick = () => { state.focus = null; input.value = ''; applyFilters(); relayout(() => network.fit()); };
+  document.getElementById('kg-reset').onclick = () => { state.focus = null; input.value = ''; applyFilters(); network.fit(); };
   const sentences = document.getElementById('kg-sentences');
   sentences.addEventListener('input', () => { state.minSentences = parseInt(sentences.value, 10); document.getElementById('kg-sentences-value').textContent = sentences.value; applyFilters(); });
   const slider = document.getElementById('kg-confidence');
@@ -315,7 +341,6 @@ _SCRIPT = r"""
   legendRow('Edges', data.predicates, state.predicates);
   const note = el('div', 'dashed edge = negated claim; width = confidence; size = mentions'); note.style.color = '#555'; legend.appendChild(note);
 
-  nodes.get().forEach(n => { if (n.hidden) nodes.update({id: n.id, kgHiddenByDefault: true}); });
   network.on('click', params => {
     if (params.nodes.length) showNode(params.nodes[0]);
     else if (params.edges.length) showEdge(params.edges[0]);

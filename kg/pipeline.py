@@ -10,6 +10,7 @@ rerun of an interrupted build takes it from there instead of extracting it again
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -165,10 +166,8 @@ class _Checkpoints:
         if self.directory is not None and self.directory.exists():
             for path in self.directory.glob("*.pickle"):
                 path.unlink(missing_ok=True)
-            try:
+            with contextlib.suppress(OSError):  # not empty: something else was put there
                 self.directory.rmdir()
-            except OSError:
-                pass
 
 
 def _run_local(batches: Iterator[list[Document]], workers: int, lexicon: Lexicon,

@@ -19,8 +19,8 @@ The model (an annotated excerpt is in the README):
 from __future__ import annotations
 
 import hashlib
-from decimal import Decimal
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 

@@ -19,7 +19,7 @@ from kg.graph import KnowledgeGraph
 from kg.identifiers import LOCAL_NAMESPACE, compress
 from kg.records import Concept, Evidence, Relation
 
-__all__ = ["read_graph", "graph_from_store"]
+__all__ = ["graph_from_store", "read_graph"]
 
 _KGV = LOCAL_NAMESPACE + "vocab/"
 _NOT_CONCEPTS = {"Association", "TextMiningStudyResult", "Publication"}

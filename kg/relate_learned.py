@@ -15,6 +15,7 @@ inference is a sparse dot product with numpy, no scikit-learn needed.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
 import re
@@ -29,7 +30,7 @@ from kg.biolink import Predicate
 from kg.records import Concept, Document, EntityType, Evidence, Mention, Relation
 from kg.text import split_sentences
 
-__all__ = ["MODEL_PATH", "METHOD", "Candidate", "candidate_pairs", "features", "learned_relations", "load_model"]
+__all__ = ["METHOD", "MODEL_PATH", "Candidate", "candidate_pairs", "features", "learned_relations", "load_model"]
 
 MODEL_PATH = Path(__file__).parent / "data" / "relations.json"
 METHOD = "kg.relate_learned:logistic-regression"
@@ -150,7 +151,7 @@ def features(document: Document, candidate: Candidate, sentences: list[tuple[int
         names.append(f"distance={min(len(words), 20) // 3}")
         names.append(f"order={'s_first' if first is best[0] else 'o_first'}")
         names += [f"btw:{w}" for w in words[:12]]
-        names += [f"btw2:{a}_{b}" for a, b in zip(words, words[1:], strict=False)][:12]
+        names += [f"btw2:{a}_{b}" for a, b in itertools.pairwise(words)][:12]
         before = _WORD.findall(document.text_at(start, first.start).lower())[-3:]
         after = _WORD.findall(document.text_at(second.end, end).lower())[:3]
         names += [f"bef:{w}" for w in before] + [f"aft:{w}" for w in after]
@@ -351,7 +352,7 @@ def learn(corpora: Path, output: Path = MODEL_PATH) -> dict[str, object]:
             others = np.where(np.arange(len(classes)) == none, -1.0, probabilities)
             guess = np.array(classes)[others.argmax(axis=1)]
 
-            def typed_f1(limit: float) -> float:
+            def typed_f1(limit: float, probabilities=probabilities, none=none, guess=guess, target=target) -> float:
                 predicted = probabilities[:, none] < limit
                 tp = float(np.sum(predicted & (guess == target)))
                 fp = float(np.sum(predicted & (guess != target)))

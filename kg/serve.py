@@ -184,7 +184,8 @@ def serve_store(inputs: list[Path], *, host: str = "127.0.0.1", port: int = 7878
                 break
             except OSError:
                 if process.poll() is not None:
-                    raise InputError(f"the SPARQL engine stopped: {process.stderr.read().decode()[-500:]}")
+                    message = process.stderr.read().decode()[-500:]
+                    raise InputError(f"the SPARQL engine stopped: {message}") from None
                 time.sleep(0.05)
         try:
             proxy = ThreadingHTTPServer((host, port), _proxy_handler(backend_port, allow_update, max_result_bytes,

@@ -37,12 +37,12 @@ def test_wrong_annotations_are_refused_with_a_warning(lexicon):
 def test_annotation_names_with_qualifiers_keep_their_concept(lexicon):
     document = _with_annotations(Annotation("Chronic pruritus", "Disease", ("MESH:D011537",)))
     names, local, warnings = names_from_annotations(document, lexicon)
-    assert list(names.names.values())[0][0] == "MESH:D011537" and not local and not warnings
+    assert next(iter(names.names.values()))[0] == "MESH:D011537" and not local and not warnings
 
 
 def test_narrower_annotation_names_become_local_concepts_under_their_concept(lexicon):
     document = _with_annotations(Annotation("Perforating Dermatosis", "Disease", ("MESH:D012871",)))
-    names, [concept], _ = names_from_annotations(document, lexicon)
+    _, [concept], _ = names_from_annotations(document, lexicon)
     assert concept.id == "KG:disease.perforating-dermatosis"
     assert concept.broad_match == (lexicon.get_preferred_id("MESH:D012871"),)
 

@@ -132,3 +132,18 @@ def test_node_panel_links_its_papers(browser, seed_output):
     assert link.count() == 1
     assert "Successful Use of Dupilumab" in page.page.locator("#kg-panel").inner_text()
     page.page.close()
+
+
+def test_nodes_held_back_from_a_big_view_are_reached_by_search(browser, seed_graph, tmp_path):
+    html = tmp_path / "small-view.html"
+    seed_graph.write_html(html, max_nodes=3)
+    page = Page(browser, html)
+    drawn = set(page.page.evaluate("nodes.getIds()"))
+    assert len(drawn) == 3
+    held = next(n for n in ("NCBIGene:3596", "MESH:D011537", "MONDO:0005015") if n not in drawn)
+    label = page.page.evaluate("id => window.kg.data.nodes[id].label", held)
+    page.page.fill("#kg-search", label)
+    page.page.press("#kg-search", "Enter")
+    page.page.wait_for_function("id => nodes.get(id) && !nodes.get(id).hidden", arg=held, timeout=30_000)
+    assert [m for m in page.console if m[0] in ("error", "pageerror")] == []
+    page.page.close()

@@ -2,8 +2,8 @@
 
 import pytest
 
-from kg.records import Document, EntityType, Passage
 from kg.recognise import find_mentions
+from kg.records import Document, EntityType, Passage
 
 
 def _document(text: str) -> Document:

@@ -55,7 +55,7 @@ def test_shards_bulk_load_into_virtuoso(shards, tmp_path):
         shutil.copy(file, data / file.name)
     port, http_port = _free_port(), _free_port()
     ini = Path("/etc/virtuoso-opensource-7/virtuoso.ini").read_text()
-    for key, value in (("DatabaseFile", tmp_path / "virtuoso.db"), ("ErrorLogFile", tmp_path / "virtuoso.log"),
+    for _, value in (("DatabaseFile", tmp_path / "virtuoso.db"), ("ErrorLogFile", tmp_path / "virtuoso.log"),
                        ("LockFile", tmp_path / "virtuoso.lck"), ("TransactionFile", tmp_path / "virtuoso.trx"),
                        ("xa_persistent_file", tmp_path / "virtuoso.pxa")):
         ini = ini.replace(f"/var/lib/virtuoso-opensource-7/db/{Path(str(value)).name}", str(value), 1)

@@ -26,7 +26,6 @@ from pathlib import Path
 from kg.atomic import write_atomic
 from kg.biolink import Category, get_id_prefixes, model_version
 from kg.errors import LexiconError
-from kg.text import key
 from kg.lexicon.sources import (
     CURIES,
     SOURCE_FILES,
@@ -35,6 +34,7 @@ from kg.lexicon.sources import (
     iter_mappings,
     iter_negative_mappings,
 )
+from kg.text import key
 
 __all__ = ["SOURCE_PROVENANCE", "build_lexicon"]
 

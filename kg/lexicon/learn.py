@@ -28,8 +28,8 @@ from kg.errors import LexiconError
 from kg.ground import compare_names
 from kg.lexicon.lexicon import Lexicon
 from kg.read import read_documents
-from kg.records import Document, EntityType
 from kg.recognise import entity_type_of
+from kg.records import Document, EntityType
 from kg.text import key
 
 __all__ = ["CORPUS_NAMES", "TERM_FILTER", "learn", "training_documents"]
@@ -121,7 +121,6 @@ def _corpus_names(documents: list[Document], lexicon: Lexicon) -> list[list[str]
 
 def _term_statistics(corpora: dict[str, list[Document]], lexicon: Lexicon) -> dict[tuple[str, str], Counter[str]]:
     """How often each matched name was right, per type, counted only in corpora that annotate that type."""
-    from kg.pipeline import extract_document
 
     statistics: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for corpus, documents in corpora.items():

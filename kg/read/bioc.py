@@ -9,6 +9,7 @@ the corpora use (``identifier``, ``MESH``, ``NCBI Gene identifier``...), prefixe
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -87,7 +88,7 @@ def _document(path: str, item: bioc.BioCDocument) -> Document | ReaderError:
     if not passages:
         return ReaderError(path, "document holds no passage text", document=doc_id)
     passages.sort(key=lambda p: p.offset)
-    for before, after in zip(passages, passages[1:], strict=False):
+    for before, after in itertools.pairwise(passages):
         if after.offset < before.end:
             return ReaderError(path, f"passages overlap at offset {after.offset}", document=doc_id)
     title = next((p.text for p in passages if p.kind in ("title", "front")), passages[0].text)

@@ -7,8 +7,6 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 from conftest import FIXTURES, SEED
 from kg.sparql import Store
 
@@ -55,7 +53,7 @@ def test_a_killed_build_leaves_the_previous_outputs_identical(tmp_path):
     after = _digests(tmp_path / "reference")
     outcomes = []
     for fraction in (0.1, 0.3, 0.5, 0.7, 0.85, 0.95):
-        code = _run_and_kill([*KG, "build", str(corpus), "-o", str(output)], duration * fraction)
+        _run_and_kill([*KG, "build", str(corpus), "-o", str(output)], duration * fraction)
         now = _digests(output)
         assert now in (before, after), f"killed at {fraction:.0%}: a mix of old and new outputs"
         outcomes.append("previous" if now == before else "complete")
