@@ -71,14 +71,17 @@ class KnowledgeGraph:
         self.graph: nx.MultiDiGraph = nx.MultiDiGraph()
         self.publications: dict[str, dict[str, Any]] = {}
         self.classes: dict[str, Concept] = {}
+        # aggregation state, kept out of the networkx attributes (see finalize)
+        self._node_documents: dict[str, set[str]] = {}
+        self._edge_state: dict[tuple[str, str, str], tuple[set[tuple[Any, ...]], dict[str, float]]] = {}
+        self._dirty_nodes: set[str] = set()
+        self._dirty_edges: set[tuple[str, str, str]] = set()
 
     # --- building --------------------------------------------------------------------------------
 
     def add_concept(self, concept: Concept, document_id: str | None = None, mentions: int = 0) -> None:
         """Add a node for ``concept`` (or update it) and record the paper that mentions it."""
-        if concept.id in self.graph:
-            data = self.graph.nodes[concept.id]
-        else:
+        if concept.id not in self.graph:
             self.graph.add_node(
                 concept.id,
                 label=concept.label,
@@ -91,21 +94,23 @@ class KnowledgeGraph:
                 documents=[],
                 mentions=0,
             )
-            data = self.graph.nodes[concept.id]
-        if document_id and document_id not in data["documents"]:
-            data["documents"] = sorted([*data["documents"], document_id])
+            self._node_documents[concept.id] = set()
+        data = self.graph.nodes[concept.id]
+        documents = self._node_documents.setdefault(concept.id, set(data["documents"]))
+        if document_id and document_id not in documents:
+            documents.add(document_id)
+            self._dirty_nodes.add(concept.id)
         data["mentions"] += mentions
 
     def add_relation(self, relation: Relation) -> None:
-        """Add one piece of evidence for a statement (creating the edge if new)."""
+        """Add one piece of evidence for a statement (creating the edge if new).
+
+        Work per call is constant (no re-sorting, no recount): evidence order, paper lists and confidences
+        are brought up to date by :meth:`finalize`, which every reader of the graph calls.
+        """
         key = edge_key(relation.predicate, relation.qualifiers, relation.evidence.negated)
-        if self.graph.has_edge(relation.subject, relation.object, key):
-            data = self.graph.edges[relation.subject, relation.object, key]
-            identities = {_evidence_identity(e) for e in data["evidence"]}
-            if _evidence_identity(relation.evidence) in identities:
-                return
-            data["evidence"] = sorted([*data["evidence"], relation.evidence], key=_evidence_identity)
-        else:
+        edge = (relation.subject, relation.object, key)
+        if not self.graph.has_edge(*edge):
             self.graph.add_edge(
                 relation.subject,
                 relation.object,
@@ -113,12 +118,42 @@ class KnowledgeGraph:
                 predicate=relation.predicate,
                 qualifiers=list(relation.qualifiers),
                 negated=relation.evidence.negated,
-                evidence=[relation.evidence],
+                evidence=[],
             )
-            data = self.graph.edges[relation.subject, relation.object, key]
-        data["documents"] = sorted({e.document_id for e in data["evidence"]})
-        data["papers"] = len(data["documents"])
-        data["confidence"] = confidence(data["evidence"])
+        state = self._edge_state.get(edge)
+        if state is None:
+            data = self.graph.edges[edge]
+            state = self._edge_state[edge] = (set(map(_evidence_identity, data["evidence"])), {})
+            for item in data["evidence"]:
+                state[1][item.document_id] = max(state[1].get(item.document_id, 0.0), item.score)
+        identities, best = state
+        identity = _evidence_identity(relation.evidence)
+        if identity in identities:
+            return
+        identities.add(identity)
+        self.graph.edges[edge]["evidence"].append(relation.evidence)
+        document = relation.evidence.document_id
+        best[document] = max(best.get(document, 0.0), relation.evidence.score)
+        self._dirty_edges.add(edge)
+
+    def finalize(self) -> KnowledgeGraph:
+        """Bring the aggregates up to date: evidence in a stable order, sorted paper lists, paper counts
+        and confidences. Cheap when nothing changed; called by every export and by :func:`build_graph`."""
+        for node in self._dirty_nodes:
+            if node in self.graph:
+                self.graph.nodes[node]["documents"] = sorted(self._node_documents[node])
+        self._dirty_nodes.clear()
+        for edge in self._dirty_edges:
+            if not self.graph.has_edge(*edge):
+                continue
+            data = self.graph.edges[edge]
+            data["evidence"].sort(key=_evidence_identity)
+            best = self._edge_state[edge][1]
+            data["documents"] = sorted(best)
+            data["papers"] = len(best)
+            data["confidence"] = round(1.0 - math.prod(1.0 - score for score in best.values()), 3) if best else 0.0
+        self._dirty_edges.clear()
+        return self
 
     def add_publication(self, document: Document, concept_ids: Iterable[str] = ()) -> None:
         metadata = dict(document.metadata)
@@ -164,12 +199,16 @@ class KnowledgeGraph:
 
     def merge(self, other: KnowledgeGraph) -> KnowledgeGraph:
         """Add another graph's nodes, edges, evidence, papers and classes to this one; returns self."""
+        other.finalize()
         for node, data in other.graph.nodes(data=True):
             if node not in self.graph:
                 self.graph.add_node(node, **{k: (list(v) if isinstance(v, list) else v) for k, v in data.items()})
+                self._node_documents[node] = set(data["documents"])
             else:
                 mine = self.graph.nodes[node]
-                mine["documents"] = sorted(set(mine["documents"]) | set(data["documents"]))
+                documents = self._node_documents.setdefault(node, set(mine["documents"]))
+                documents.update(data["documents"])
+                self._dirty_nodes.add(node)
                 mine["mentions"] += data["mentions"]
         for subject, obj, data in other.graph.edges(data=True):
             for item in data["evidence"]:
@@ -183,7 +222,7 @@ class KnowledgeGraph:
         for curie in list(self.classes):
             if curie in self.graph:
                 del self.classes[curie]
-        return self
+        return self.finalize()
 
     # --- reading -------------------------------------------------------------------------------------
 
@@ -201,6 +240,7 @@ class KnowledgeGraph:
 
     def evidence_records(self) -> list[dict[str, Any]]:
         """One dict per piece of evidence, with its edge's subject, predicate and object."""
+        self.finalize()
         rows = []
         for subject, obj, key, data in sorted(self.graph.edges(keys=True, data=True)):
             for item in data["evidence"]:

@@ -82,6 +82,7 @@ def focus(graph: KnowledgeGraph, query: str, hops: int = 1) -> KnowledgeGraph:
     keep: set[str] = set()
     for centre in centres[:5]:
         keep |= set(nx.single_source_shortest_path_length(undirected, centre, cutoff=hops))
+    graph.finalize()
     result = KnowledgeGraph()
     result.graph = graph.graph.subgraph(keep).copy()
     result.publications = graph.publications
@@ -90,6 +91,7 @@ def focus(graph: KnowledgeGraph, query: str, hops: int = 1) -> KnowledgeGraph:
 
 
 def _view_data(graph: KnowledgeGraph, max_nodes: int) -> tuple[list[dict], list[dict], dict[str, Any]]:
+    graph.finalize()
     g = graph.graph
     support = {n: d["mentions"] + 2 * g.degree(n) for n, d in g.nodes(data=True)}
     ranked = sorted(g.nodes, key=lambda n: (-support[n], n))

@@ -296,5 +296,6 @@ def build_graph(
         if on_documents is not None:
             on_documents(len(results))
     graph.add_hierarchy(lexicon)
+    graph.finalize()
     checkpoints.clear()
     return graph

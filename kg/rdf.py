@@ -124,6 +124,7 @@ def _publication_iris(record: dict[str, Any]) -> tuple[URIRef | None, list[URIRe
 
 def iter_triples(graph: KnowledgeGraph) -> Iterator[Triple]:
     """Every triple of the graph's RDF form (see the module docstring for the model), as rdflib terms."""
+    graph.finalize()
     for curie, data in graph.graph.nodes(data=True):
         yield from _concept_triples(curie, data)
     for curie, concept in graph.classes.items():

@@ -105,6 +105,7 @@ def graph_from_store(store: ox.Store) -> KnowledgeGraph:
         if curie in mentioned or curie in in_statements:
             graph.add_concept(concept)
             graph.graph.nodes[curie]["documents"] = sorted(mentioned.get(curie, ()))
+            graph._node_documents[curie] = set(mentioned.get(curie, ()))
             graph.graph.nodes[curie]["mentions"] = len(mentioned.get(curie, ()))
         else:
             graph.classes[curie] = concept
@@ -128,7 +129,7 @@ def graph_from_store(store: ox.Store) -> KnowledgeGraph:
         graph.add_relation(Relation(association["s"], association["p"], association["o"], evidence,
                                     tuple(sorted(association["qualifiers"]))))
     graph.publications = publications
-    return graph
+    return graph.finalize()
 
 
 def read_graph(path: str | Path) -> KnowledgeGraph:
