@@ -14,10 +14,10 @@ inference is a sparse dot product with numpy, no scikit-learn needed.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import json
-import math
 import re
 import zlib
 from collections import defaultdict
@@ -88,6 +88,7 @@ def candidate_pairs(mentions: list[Mention], scheme: str) -> list[Candidate]:
     return pairs
 
 
+@functools.lru_cache(maxsize=1 << 20)
 def _hash(feature: str) -> int:
     return zlib.crc32(feature.encode("utf-8")) % DIMENSIONS
 
@@ -100,19 +101,43 @@ def _sentences(document: Document) -> list[tuple[int, int, str]]:
     return spans
 
 
-def _sentence_index(spans: list[tuple[int, int, str]], offset: int) -> int:
-    for index, (start, end, _) in enumerate(spans):
-        if start <= offset < end:
-            return index
-    return -1
+class _Context:
+    """What every candidate of one document shares: its sentences, which sentence each offset is in, and
+    the words of each sentence (computed once per document, not once per pair)."""
+
+    def __init__(self, document: Document):
+        self.document = document
+        self.sentences = _sentences(document)
+        self._starts = [start for start, _, _ in self.sentences]
+        self._index: dict[int, int] = {}
+        self._words: dict[int, list[int]] = {}
+
+    def index(self, offset: int) -> int:
+        found = self._index.get(offset)
+        if found is None:
+            position = bisect.bisect_right(self._starts, offset) - 1
+            found = position if position >= 0 and offset < self.sentences[position][1] else -1
+            self._index[offset] = found
+        return found
+
+    def word_features(self, index: int) -> list[int]:
+        """The hashed ``sent:WORD`` features of one sentence."""
+        found = self._words.get(index)
+        if found is None:
+            start, end, _ = self.sentences[index]
+            words = set(_WORD.findall(self.document.text_at(start, end).lower()))
+            found = self._words[index] = [_hash(f"sent:{word}") for word in sorted(words)]
+        return found
 
 
-def features(document: Document, candidate: Candidate, sentences: list[tuple[int, int, str]],
-             rules: dict[tuple[str, str], list[Relation]], counts: dict[str, int]) -> tuple[list[str], tuple]:
-    """The named features of one candidate, and (for evidence) its closest pair of mentions."""
+def features(document: Document, candidate: Candidate, context: _Context,
+             rules: dict[tuple[str, str], list[Relation]], counts: dict[str, int]) -> tuple[list[str | int], tuple]:
+    """The features of one candidate (names, or already hashed indexes), and (for evidence) its closest
+    pair of mentions."""
+    sentences = context.sentences
     names = [f"types={candidate.subject_type}|{candidate.object_type}", "bias"]
-    sa = [(m, _sentence_index(sentences, m.start)) for m in candidate.subject_mentions]
-    sb = [(m, _sentence_index(sentences, m.start)) for m in candidate.object_mentions]
+    sa = [(m, context.index(m.start)) for m in candidate.subject_mentions]
+    sb = [(m, context.index(m.start)) for m in candidate.object_mentions]
     for side, items, total in (("s", sa, len(candidate.subject_mentions)), ("o", sb, len(candidate.object_mentions))):
         names.append(f"{side}count={min(total, 5)}")
         kinds = {sentences[i][2] for _, i in items if i >= 0}
@@ -134,17 +159,15 @@ def features(document: Document, candidate: Candidate, sentences: list[tuple[int
     names.append(f"n_{candidate.subject_type}={min(counts.get('n:' + candidate.subject_type, 0), 4)}")
     names.append(f"n_{candidate.object_type}={min(counts.get('n:' + candidate.object_type, 0), 4)}")
     shared = sorted({i for _, i in sa if i >= 0} & {j for _, j in sb if j >= 0})
-    for index in shared[:4]:  # words of every sentence that holds both
-        start, end, _ = sentences[index]
-        for word in set(_WORD.findall(document.text_at(start, end).lower())):
-            names.append(f"sent:{word}")
+    for index in shared[:4]:  # words of every sentence that holds both (hashed once per sentence)
+        names += context.word_features(index)
     same = [(a, b) for a, i in sa for b, j in sb if i == j and i >= 0]
     names.append(f"cooccur={min(len(same), 4)}")
     best = None
     if same:
         best = min(same, key=lambda pair: abs(pair[0].start - pair[1].start))
         first, second = sorted(best, key=lambda m: m.start)
-        start, end, kind = sentences[_sentence_index(sentences, first.start)]
+        start, end, kind = sentences[context.index(first.start)]
         sentence = document.text_at(start, end).lower()
         between = document.text_at(first.end, second.start).lower() if first.end <= second.start else ""
         words = _WORD.findall(between)
@@ -164,8 +187,7 @@ def features(document: Document, candidate: Candidate, sentences: list[tuple[int
         names.append(f"nearest_sentence_gap={min(min(gaps, default=9), 4)}")
         if gaps:
             a, b = min(((x, y) for x, i in sa for y, j in sb if i >= 0 and j >= 0),
-                       key=lambda pair: abs(_sentence_index(sentences, pair[0].start)
-                                            - _sentence_index(sentences, pair[1].start)))
+                       key=lambda pair: abs(context.index(pair[0].start) - context.index(pair[1].start)))
             best = (a, b)
     for relation in [*rules.get((candidate.subject, candidate.object), ()), *rules.get((candidate.object, candidate.subject), ())]:
         names.append(f"rule:{relation.predicate}")
@@ -188,10 +210,10 @@ def _count_types(mentions: list[Mention], counts: dict[str, int]) -> None:
                 counts["n:" + mention.type.value] = counts.get("n:" + mention.type.value, 0) + 1
 
 
-def vector(names: list[str]) -> dict[int, float]:
+def vector(names: list[str | int]) -> dict[int, float]:
     result: dict[int, float] = defaultdict(float)
     for name in names:
-        result[_hash(name)] += 1.0
+        result[name if isinstance(name, int) else _hash(name)] += 1.0
     return result
 
 
@@ -214,16 +236,6 @@ def load_model(path: str = str(MODEL_PATH)) -> dict | None:
     return {"heads": heads, "trained_on": data.get("trained_on", {})}
 
 
-def _scores(head: dict, sparse: dict[int, float]) -> np.ndarray:
-    indexes = np.fromiter(sparse.keys(), dtype=np.int64)
-    values = np.fromiter(sparse.values(), dtype=np.float32)
-    logits = head["weights"][:, indexes] @ values + head["intercepts"]
-    if len(head["classes"]) == 1:  # binary head: one logit for the positive class
-        return np.array([1.0 / (1.0 + math.exp(-float(logits[0])))])
-    exp = np.exp(logits - logits.max())
-    return exp / exp.sum()
-
-
 def learned_relations(document: Document, mentions: list[Mention], concepts: dict[str, Concept],
                       rule_relations: list[Relation], scheme: str = "biored") -> list[Relation]:
     """The model's relations for one document (empty without a shipped model)."""
@@ -231,7 +243,8 @@ def learned_relations(document: Document, mentions: list[Mention], concepts: dic
     if model is None or scheme not in model["heads"]:
         return []
     head = model["heads"][scheme]
-    sentences = _sentences(document)
+    context = _Context(document)
+    sentences = context.sentences
     rules: dict[tuple[str, str], list[Relation]] = defaultdict(list)
     for relation in rule_relations:
         rules[(relation.subject, relation.object)].append(relation)
@@ -240,21 +253,24 @@ def learned_relations(document: Document, mentions: list[Mention], concepts: dic
         if mention.concept_id:
             counts[mention.concept_id] += 1
     _count_types(mentions, counts)
+    candidates = candidate_pairs(mentions, scheme)
+    if not candidates:
+        return []
+    described = [features(document, candidate, context, rules, counts) for candidate in candidates]
+    probabilities = _batch_scores(head, [vector(names) for names, _ in described])
     relations = []
-    for candidate in candidate_pairs(mentions, scheme):
-        names, best = features(document, candidate, sentences, rules, counts)
-        probabilities = _scores(head, vector(names))
+    for candidate, (_, best), row in zip(candidates, described, probabilities, strict=True):
         if len(head["classes"]) == 1:
-            label, probability = head["classes"][0], float(probabilities[0])
+            label, probability = head["classes"][0], float(row[0])
             if probability < head["threshold"]:
                 continue
         else:  # the likeliest type, when "no relation" is less likely than the learned threshold
             none = head["classes"].index("None")
-            if probabilities[none] >= head["threshold"]:
+            if row[none] >= head["threshold"]:
                 continue
-            ranked = np.where(np.arange(len(probabilities)) == none, -1.0, probabilities)
+            ranked = np.where(np.arange(len(row)) == none, -1.0, row)
             index = int(np.argmax(ranked))
-            label, probability = head["classes"][index], float(1.0 - probabilities[none])
+            label, probability = head["classes"][index], float(1.0 - row[none])
         if best is None:
             continue  # no sentence to show for it
         first, second = sorted(best, key=lambda m: m.start)
@@ -274,6 +290,19 @@ def learned_relations(document: Document, mentions: list[Mention], concepts: dic
     return relations
 
 
+def _batch_scores(head: dict, rows: list[dict[int, float]]) -> np.ndarray:
+    """Class probabilities of many candidates at once (one gather and one bincount per class)."""
+    owners = np.repeat(np.arange(len(rows)), [len(row) for row in rows])
+    indexes = np.fromiter((i for row in rows for i in row), dtype=np.int64, count=len(owners))
+    values = np.fromiter((v for row in rows for v in row.values()), dtype=np.float64, count=len(owners))
+    logits = np.stack([np.bincount(owners, weights=head["weights"][c, indexes] * values, minlength=len(rows))
+                       for c in range(len(head["classes"]))], axis=1) + head["intercepts"]
+    if len(head["classes"]) == 1:
+        return 1.0 / (1.0 + np.exp(-logits))
+    exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
 # --- learning (needs scikit-learn: pip install 'kg[train]') ------------------------------------------------
 
 def _labelled(documents: list[Document], lexicon, scheme: str) -> tuple[list[dict[int, float]], list[str]]:
@@ -286,7 +315,7 @@ def _labelled(documents: list[Document], lexicon, scheme: str) -> tuple[list[dic
         result = extract_document(replace(document, annotations=(), relations=()), lexicon, relation_scheme=None)
         concepts = {c.id: c for c in result.concepts}
         mentions = list(result.mentions)
-        sentences = _sentences(result.document)
+        context = _Context(result.document)
         rules: dict[tuple[str, str], list[Relation]] = defaultdict(list)
         for relation in result.relations:
             rules[(relation.subject, relation.object)].append(relation)
@@ -308,7 +337,7 @@ def _labelled(documents: list[Document], lexicon, scheme: str) -> tuple[list[dic
                     break
             if scheme == "cdr":
                 label = "CID" if label == "CID" else "None"
-            names, _ = features(result.document, candidate, sentences, rules, counts)
+            names, _ = features(result.document, candidate, context, rules, counts)
             rows.append(vector(names))
             labels.append(label)
     return rows, labels
