@@ -16,7 +16,7 @@ import logging
 import os
 import pickle
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kg.atomic import write_atomic
@@ -68,14 +68,28 @@ def extract_document(document: Document, lexicon: Lexicon | None = None,
 
 
 def extract_batch(documents: list[Document], lexicon_dir: str | None = None) -> list[DocumentResult]:
-    """Extract a batch of documents (the unit of work sent to processes and Dask workers)."""
+    """Extract a batch of documents (the unit of work sent to processes and Dask workers).
+
+    Concepts the lexicon holds travel back as their IDs only (the receiving process has the same lexicon);
+    :func:`_rehydrate` puts them back.
+    """
     if _WORKER_LEXICON is not None:
         lexicon = _WORKER_LEXICON
     elif lexicon_dir:
         lexicon = _open_lexicon(lexicon_dir)
     else:
         lexicon = get_default_lexicon()
-    return [extract_document(document, lexicon) for document in documents]
+    results = []
+    for document in documents:
+        result = extract_document(document, lexicon)
+        slim = tuple(c.id if lexicon.get_concept(c.id) == c else c for c in result.concepts)
+        results.append(replace(result, concepts=slim))  # type: ignore[arg-type]
+    return results
+
+
+def _rehydrate(results: list[DocumentResult], lexicon: Lexicon) -> list[DocumentResult]:
+    return [replace(r, concepts=tuple(lexicon.get_concept(c) if isinstance(c, str) else c for c in r.concepts))
+            for r in results]
 
 
 _OPENED: dict[str, Lexicon] = {}
@@ -195,9 +209,11 @@ def _run_local(batches: Iterator[list[Document]], workers: int, lexicon: Lexicon
         def drain(keep: int) -> Iterator[list[DocumentResult]]:
             while len(pending) > keep:
                 batch, handle = pending.pop(0)
-                results = handle.get() if hasattr(handle, "get") else handle  # type: ignore[union-attr]
                 if hasattr(handle, "get"):
+                    results = _rehydrate(handle.get(), lexicon)  # type: ignore[union-attr]
                     checkpoints.put(batch, results)
+                else:
+                    results = handle
                 yield results
 
         for batch in batches:
@@ -236,7 +252,7 @@ def _run_dask(batches: Iterator[list[Document]], address: str, workers: int, lex
                 if isinstance(handle, list):
                     yield handle
                     continue
-                results = handle.result()  # type: ignore[union-attr]
+                results = _rehydrate(handle.result(), lexicon)  # type: ignore[union-attr]
                 checkpoints.put(batch, results)
                 yield results
 
