@@ -19,10 +19,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-CORPORA = ROOT.parent / "shared" / "corpora"
-FILES = ["bc5cdr/CDR_TrainingSet.PubTator.txt", "bc5cdr/CDR_DevelopmentSet.PubTator.txt",
-         "ncbi_disease/NCBItrainset_corpus.txt", "ncbi_disease/NCBIdevelopset_corpus.txt",
-         "biored/Train.PubTator", "biored/Dev.PubTator"]
+from common import ABSTRACT_FILES as FILES  # noqa: E402
+from common import CORPORA
+
 
 def child_code(path: str, workers: int, dask: str | None) -> str:
     return f"""

@@ -20,16 +20,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from common import ABSTRACT_FILES as FILES  # noqa: E402
+from common import CORPORA
+
 from kg.graph import KnowledgeGraph  # noqa: E402
 from kg.lexicon import get_default_lexicon  # noqa: E402
 from kg.pipeline import extract_document  # noqa: E402
 from kg.rdf import serialize  # noqa: E402
 from kg.read import read_documents  # noqa: E402
 
-CORPORA = ROOT.parent / "shared" / "corpora"
-FILES = ["bc5cdr/CDR_TrainingSet.PubTator.txt", "bc5cdr/CDR_DevelopmentSet.PubTator.txt",
-         "ncbi_disease/NCBItrainset_corpus.txt", "ncbi_disease/NCBIdevelopset_corpus.txt",
-         "biored/Train.PubTator", "biored/Dev.PubTator"]
 GROUP_BY = """SELECT ?predicate (COUNT(*) AS ?edges) WHERE { ?a rdf:predicate ?predicate } GROUP BY ?predicate"""
 EVIDENCE_PER_PREDICATE = """SELECT ?predicate (COUNT(?e) AS ?sentences) (AVG(?score) AS ?mean_score) WHERE {
   ?a rdf:predicate ?predicate ; biolink:has_evidence ?e . ?e biolink:extraction_confidence_score ?score }

@@ -204,28 +204,37 @@ def _run_local(batches: Iterator[list[Document]], workers: int, lexicon: Lexicon
     lexicon.encode(["warm"])  # load the token table once, before forking
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
-        pending: list[tuple[list[Document], object]] = []
-
-        def drain(keep: int) -> Iterator[list[DocumentResult]]:
-            while len(pending) > keep:
-                batch, handle = pending.pop(0)
-                if hasattr(handle, "get"):
-                    results = _rehydrate(handle.get(), lexicon)  # type: ignore[union-attr]
-                    checkpoints.put(batch, results)
-                else:
-                    results = handle
-                yield results
-
-        for batch in batches:
-            cached = checkpoints.get(batch)
-            if cached is not None:
-                report.resumed_batches += 1
-                pending.append((batch, cached))
-            else:
-                pending.append((batch, pool.apply_async(extract_batch, (batch,))))
-            yield from drain(keep=2 * workers)
-        yield from drain(keep=0)
+        yield from _in_order(batches, lambda batch: pool.apply_async(extract_batch, (batch,)).get,
+                             2 * workers, lexicon, checkpoints, report)
     _WORKER_LEXICON = None
+
+
+def _in_order(batches: Iterator[list[Document]], submit: Callable[[list[Document]], Callable[[], list]],
+              in_flight: int, lexicon: Lexicon, checkpoints: _Checkpoints,
+              report: BuildReport) -> Iterator[list[DocumentResult]]:
+    """Send batches off (``submit`` returns a function that waits for the result), keep ``in_flight`` of
+    them running, and yield their results in input order; checkpointed batches are not sent again."""
+    pending: list[tuple[list[Document], list[DocumentResult] | Callable[[], list]]] = []
+
+    def drain(keep: int) -> Iterator[list[DocumentResult]]:
+        while len(pending) > keep:
+            batch, handle = pending.pop(0)
+            if isinstance(handle, list):
+                yield handle
+                continue
+            results = _rehydrate(handle(), lexicon)
+            checkpoints.put(batch, results)
+            yield results
+
+    for batch in batches:
+        cached = checkpoints.get(batch)
+        if cached is not None:
+            report.resumed_batches += 1
+            pending.append((batch, cached))
+        else:
+            pending.append((batch, submit(batch)))
+        yield from drain(keep=in_flight)
+    yield from drain(keep=0)
 
 
 def _run_dask(batches: Iterator[list[Document]], address: str, workers: int, lexicon: Lexicon,
@@ -243,28 +252,9 @@ def _run_dask(batches: Iterator[list[Document]], address: str, workers: int, lex
         client = Client(address)
     try:
         lexicon_dir = str(lexicon.shipped)
-        pending: list[tuple[list[Document], object]] = []
         in_flight = 2 * max(len(client.scheduler_info().get("workers", {})), 1)
-
-        def drain(keep: int) -> Iterator[list[DocumentResult]]:
-            while len(pending) > keep:
-                batch, handle = pending.pop(0)
-                if isinstance(handle, list):
-                    yield handle
-                    continue
-                results = _rehydrate(handle.result(), lexicon)  # type: ignore[union-attr]
-                checkpoints.put(batch, results)
-                yield results
-
-        for batch in batches:
-            cached = checkpoints.get(batch)
-            if cached is not None:
-                report.resumed_batches += 1
-                pending.append((batch, cached))
-            else:
-                pending.append((batch, client.submit(extract_batch, batch, lexicon_dir, pure=False)))
-            yield from drain(keep=in_flight)
-        yield from drain(keep=0)
+        yield from _in_order(batches, lambda batch: client.submit(extract_batch, batch, lexicon_dir, pure=False).result,
+                             in_flight, lexicon, checkpoints, report)
     finally:
         client.close()
         if cluster is not None:

@@ -198,6 +198,20 @@ def features(document: Document, candidate: Candidate, context: _Context,
     return names, best
 
 
+def _document_state(document: Document, mentions: list[Mention], rule_relations: list[Relation]):
+    """What the features of all of a document's candidates share: sentences, the rules' relations by pair,
+    and mention counts (per concept, and per type the highest count and the number of concepts)."""
+    rules: dict[tuple[str, str], list[Relation]] = defaultdict(list)
+    for relation in rule_relations:
+        rules[(relation.subject, relation.object)].append(relation)
+    counts: dict[str, int] = defaultdict(int)
+    for mention in mentions:
+        if mention.concept_id:
+            counts[mention.concept_id] += 1
+    _count_types(mentions, counts)
+    return _Context(document), rules, counts
+
+
 def _count_types(mentions: list[Mention], counts: dict[str, int]) -> None:
     """Per type: the highest mention count of a concept, and how many concepts there are."""
     seen: set[str] = set()
@@ -243,16 +257,8 @@ def learned_relations(document: Document, mentions: list[Mention], concepts: dic
     if model is None or scheme not in model["heads"]:
         return []
     head = model["heads"][scheme]
-    context = _Context(document)
+    context, rules, counts = _document_state(document, mentions, rule_relations)
     sentences = context.sentences
-    rules: dict[tuple[str, str], list[Relation]] = defaultdict(list)
-    for relation in rule_relations:
-        rules[(relation.subject, relation.object)].append(relation)
-    counts: dict[str, int] = defaultdict(int)
-    for mention in mentions:
-        if mention.concept_id:
-            counts[mention.concept_id] += 1
-    _count_types(mentions, counts)
     candidates = candidate_pairs(mentions, scheme)
     if not candidates:
         return []
@@ -315,15 +321,7 @@ def _labelled(documents: list[Document], lexicon, scheme: str) -> tuple[list[dic
         result = extract_document(replace(document, annotations=(), relations=()), lexicon, relation_scheme=None)
         concepts = {c.id: c for c in result.concepts}
         mentions = list(result.mentions)
-        context = _Context(result.document)
-        rules: dict[tuple[str, str], list[Relation]] = defaultdict(list)
-        for relation in result.relations:
-            rules[(relation.subject, relation.object)].append(relation)
-        counts: dict[str, int] = defaultdict(int)
-        for mention in mentions:
-            if mention.concept_id:
-                counts[mention.concept_id] += 1
-        _count_types(mentions, counts)
+        context, rules, counts = _document_state(result.document, mentions, list(result.relations))
         from kg.evaluate import _gold_id
 
         gold = [(r.type, _gold_id(r.subject), _gold_id(r.object)) for r in document.relations]

@@ -50,9 +50,9 @@ def main(nodes: str, edges: str, extra_prefixes: str = "{}") -> int:
     for name in ("monarch_context", "obo_context"):
         kgx.config.jsonld_context_map[name] = json.loads((registry / f"{name}.jsonld").read_text())["@context"]
 
-    from kgx.cli.cli_utils import validate
-
     import os
+
+    from kgx.cli.cli_utils import validate
 
     errors = validate(inputs=[nodes, edges], input_format="tsv", input_compression=None, output=os.devnull)
     print(json.dumps(errors, indent=2, sort_keys=True, default=str))

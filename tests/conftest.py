@@ -68,6 +68,15 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+def free_port() -> int:
+    """A TCP port nothing listens on now (for servers the tests start)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def requires(command: str) -> str:
     """The path of a system command, or skip the test when it is not installed."""
     found = shutil.which(command)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, SEED
+from conftest import FIXTURES, SEED, free_port
 
 KG = [sys.executable, "-m", "kg.cli"]
 
@@ -39,11 +39,6 @@ def test_shards_bulk_load_into_an_oxigraph_store_that_kg_serves(shards, tmp_path
     assert list(rows.l) == ["IL4"]
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 def test_shards_bulk_load_into_virtuoso(shards, tmp_path):
     if not shutil.which("virtuoso-t") or not shutil.which("isql-vt"):
@@ -53,7 +48,7 @@ def test_shards_bulk_load_into_virtuoso(shards, tmp_path):
     data.mkdir()
     for file in files:
         shutil.copy(file, data / file.name)
-    port, http_port = _free_port(), _free_port()
+    port, http_port = free_port(), free_port()
     ini = Path("/etc/virtuoso-opensource-7/virtuoso.ini").read_text()
     for _, value in (("DatabaseFile", tmp_path / "virtuoso.db"), ("ErrorLogFile", tmp_path / "virtuoso.log"),
                        ("LockFile", tmp_path / "virtuoso.lck"), ("TransactionFile", tmp_path / "virtuoso.trx"),

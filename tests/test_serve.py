@@ -1,6 +1,5 @@
 """kg serve: the example queries over HTTP (SPARQL 1.1 protocol, SPARQLWrapper), read-only, localhost."""
 
-import socket
 import subprocess
 import sys
 import time
@@ -10,20 +9,15 @@ import urllib.request
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, free_port
 
 KG = [sys.executable, "-m", "kg.cli"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def endpoint(seed_output):
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen([*KG, "serve", str(seed_output / "graph.ttl"), "--port", str(port), "--timeout", "10"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}/query"

@@ -11,19 +11,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from conftest import free_port
+
 KG = [sys.executable, "-m", "kg.cli"]
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def endpoint(seed_output):
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen([*KG, "serve", str(seed_output / "graph.ttl"), "--port", str(port), "--timeout", "2",
                                 "--max-result-mb", "0.05"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}/query"
