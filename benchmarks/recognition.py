@@ -22,12 +22,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kg.lexicon import Lexicon  # noqa: E402
-from kg.read import read_documents  # noqa: E402
-from kg.recognise import find_mentions  # noqa: E402
+from kg.lexicon import Lexicon
+from kg.read import read_documents
+from kg.recognise import find_mentions
 
-DEFAULT = [ROOT.parent / "shared/corpora/bc5cdr/CDR_TrainingSet.PubTator.txt",
-           ROOT.parent / "shared/corpora/bc5cdr/CDR_DevelopmentSet.PubTator.txt"]
+DEFAULT = [
+    ROOT.parent / "shared/corpora/bc5cdr/CDR_TrainingSet.PubTator.txt",
+    ROOT.parent / "shared/corpora/bc5cdr/CDR_DevelopmentSet.PubTator.txt",
+]
 
 
 def rss_mb() -> float:
@@ -44,8 +46,10 @@ def main(paths: list[Path]) -> None:
     lexicon = Lexicon.open()
     lexicon.encode(["warm"])  # loads the token vocabulary
     open_seconds = time.perf_counter() - started
-    print(f"lexicon open (compiled cache): {open_seconds:.2f} s, peak RSS +{rss_mb() - before:.0f} MB "
-          f"({len(lexicon):,} concepts)")
+    print(
+        f"lexicon open (compiled cache): {open_seconds:.2f} s, peak RSS +{rss_mb() - before:.0f} MB "
+        f"({len(lexicon):,} concepts)"
+    )
 
     timings = []
     for _ in range(4):  # the first run warms the caches; the best of the others counts
@@ -54,7 +58,9 @@ def main(paths: list[Path]) -> None:
         timings.append(time.perf_counter() - started)
     kg_seconds = min(timings[1:])
     kg_rate = characters / kg_seconds
-    print(f"kg recognition (best of 3, warm): {kg_seconds:.2f} s, {kg_rate / 1e6:.2f} M chars/s, {mentions} mentions")
+    print(
+        f"kg recognition (best of 3, warm): {kg_seconds:.2f} s, {kg_rate / 1e6:.2f} M chars/s, {mentions} mentions"
+    )
 
     import ahocorasick
 
@@ -69,8 +75,10 @@ def main(paths: list[Path]) -> None:
             automaton.add_word(row[0].lower(), index)
     automaton.make_automaton()
     build_seconds = time.perf_counter() - started
-    print(f"pyahocorasick automaton of the same names: built in {build_seconds:.1f} s, "
-          f"peak RSS +{rss_mb() - before:.0f} MB")
+    print(
+        f"pyahocorasick automaton of the same names: built in {build_seconds:.1f} s, "
+        f"peak RSS +{rss_mb() - before:.0f} MB"
+    )
     texts = [p.text.lower() for d in documents for p in d.passages]
     timings = []
     for _ in range(3):
@@ -82,7 +90,9 @@ def main(paths: list[Path]) -> None:
         timings.append(time.perf_counter() - started)
     scan_seconds = min(timings)
     scan_rate = characters / scan_seconds
-    print(f"bare pyahocorasick scan (best of 3): {scan_seconds:.2f} s, {scan_rate / 1e6:.2f} M chars/s, {hits} raw hits")
+    print(
+        f"bare pyahocorasick scan (best of 3): {scan_seconds:.2f} s, {scan_rate / 1e6:.2f} M chars/s, {hits} raw hits"
+    )
     print(f"ratio kg / bare scan: {kg_rate / scan_rate:.2f}  (goal >= 0.3)")
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from common import ABSTRACT_FILES as FILES  # noqa: E402
+from common import ABSTRACT_FILES as FILES
 from common import CORPORA
 
 
@@ -67,8 +67,13 @@ def make_corpus(size: int, directory: Path) -> Path:
 
 
 def run(path: Path, workers: int = 1, dask: str | None = None) -> dict:
-    result = subprocess.run([sys.executable, "-c", child_code(str(path), workers, dask)], capture_output=True,
-                            text=True, check=True, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-c", child_code(str(path), workers, dask)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -85,20 +90,26 @@ def main() -> None:
     dask = run(corpus, 2, "local")
     for name, result in (("1 worker", one), ("2 workers", two), ("Dask, 2 workers", dask)):
         rate = result["documents"] / result["seconds"]
-        print(f"  {name:<16} {rate:>8.0f} documents/s  ({result['seconds']:.1f} s, "
-              f"{rate / (one['documents'] / one['seconds']):.2f}x one worker)")
+        print(
+            f"  {name:<16} {rate:>8.0f} documents/s  ({result['seconds']:.1f} s, "
+            f"{rate / (one['documents'] / one['seconds']):.2f}x one worker)"
+        )
     print("\npeak memory (1 worker):")
     rows = []
     for size in (int(s) for s in args.memory.split(",")):
         result = run(make_corpus(size, directory), 1)
         rows.append((size, result))
-        print(f"  {size:>7,} documents: peak {result['peak_mb']:>7.0f} MB, graph {result['graph_mb']:>6.0f} MB "
-              f"({result['nodes']:,} nodes, {result['edges']:,} edges, {result['evidence']:,} evidence)")
+        print(
+            f"  {size:>7,} documents: peak {result['peak_mb']:>7.0f} MB, graph {result['graph_mb']:>6.0f} MB "
+            f"({result['nodes']:,} nodes, {result['edges']:,} edges, {result['evidence']:,} evidence)"
+        )
     if len(rows) >= 2:
         (small, a), (big, b) = rows[-2], rows[-1]
         bound = 1.5 * a["peak_mb"] + b["graph_mb"]
-        print(f"\npeak at {big:,} = {b['peak_mb']:.0f} MB; 1.5 x peak at {small:,} + graph at {big:,} = {bound:.0f} MB "
-              f"-> {'within' if b['peak_mb'] <= bound else 'ABOVE'} the bound")
+        print(
+            f"\npeak at {big:,} = {b['peak_mb']:.0f} MB; 1.5 x peak at {small:,} + graph at {big:,} = {bound:.0f} MB "
+            f"-> {'within' if b['peak_mb'] <= bound else 'ABOVE'} the bound"
+        )
 
 
 if __name__ == "__main__":

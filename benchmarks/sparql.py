@@ -20,16 +20,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from common import ABSTRACT_FILES as FILES  # noqa: E402
+from common import ABSTRACT_FILES as FILES
 from common import CORPORA
+from kg.graph import KnowledgeGraph
+from kg.lexicon import get_default_lexicon
+from kg.pipeline import extract_document
+from kg.rdf import serialize
+from kg.read import read_documents
 
-from kg.graph import KnowledgeGraph  # noqa: E402
-from kg.lexicon import get_default_lexicon  # noqa: E402
-from kg.pipeline import extract_document  # noqa: E402
-from kg.rdf import serialize  # noqa: E402
-from kg.read import read_documents  # noqa: E402
-
-GROUP_BY = """SELECT ?predicate (COUNT(*) AS ?edges) WHERE { ?a rdf:predicate ?predicate } GROUP BY ?predicate"""
+GROUP_BY = (
+    """SELECT ?predicate (COUNT(*) AS ?edges) WHERE { ?a rdf:predicate ?predicate } GROUP BY ?predicate"""
+)
 EVIDENCE_PER_PREDICATE = """SELECT ?predicate (COUNT(?e) AS ?sentences) (AVG(?score) AS ?mean_score) WHERE {
   ?a rdf:predicate ?predicate ; biolink:has_evidence ?e . ?e biolink:extraction_confidence_score ?score }
 GROUP BY ?predicate ORDER BY DESC(?sentences)"""
@@ -50,7 +51,9 @@ def renumbered(result, copy: int):
         return result
     pmid = str(copy * 100_000_000 + int(result.document.id.split(":")[1]))
     document = replace(result.document, id=f"PMID:{pmid}", metadata=(("pmid", pmid),))
-    relations = tuple(replace(r, evidence=replace(r.evidence, document_id=document.id)) for r in result.relations)
+    relations = tuple(
+        replace(r, evidence=replace(r.evidence, document_id=document.id)) for r in result.relations
+    )
     return replace(result, document=document, relations=relations)
 
 
@@ -125,8 +128,12 @@ def timed(function):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--triples", type=int, default=1_000_000)
-    parser.add_argument("--rdflib-limit", type=float, default=300.0,
-                        help="seconds after which an rdflib query is stopped (its ratio is then a lower bound)")
+    parser.add_argument(
+        "--rdflib-limit",
+        type=float,
+        default=300.0,
+        help="seconds after which an rdflib query is stopped (its ratio is then a lower bound)",
+    )
     args = parser.parse_args()
     path, triples = build(args.triples)
     print(f"graph: {triples:,} triples, {path.stat().st_size / 1e6:.0f} MB of N-Triples")
@@ -142,28 +149,38 @@ def main() -> None:
     rdflib_graph = rdflib.Graph()
     rdflib_load, _ = timed(lambda: rdflib_graph.parse(str(path), format="nt"))
     rows.append(("load N-Triples", kg_load, rdflib_load, len(store), len(rdflib_graph)))
-    queries = [("GROUP BY count", GROUP_BY), ("evidence per predicate", EVIDENCE_PER_PREDICATE),
-               ("top diseases by papers", TOP_DISEASES)]
+    queries = [
+        ("GROUP BY count", GROUP_BY),
+        ("evidence per predicate", EVIDENCE_PER_PREDICATE),
+        ("top diseases by papers", TOP_DISEASES),
+    ]
     queries += [(p.stem, p.read_text()) for p in sorted((ROOT / "queries").glob("*.rq"))]
     for name, query in queries:
         text = query if "PREFIX" in query else PREFIXES + query
         kg_runs = [timed(lambda text=text: store.query(text)) for _ in range(3)]
         kg_seconds, frame = min(kg_runs, key=lambda run: run[0])  # best of 3, as for rdflib
-        rdflib_seconds, rdflib_rows = timed_in_child(lambda text=text: best_of(3, lambda: list(rdflib_graph.query(text))),
-                                                     args.rdflib_limit)
+        rdflib_seconds, rdflib_rows = timed_in_child(
+            lambda text=text: best_of(3, lambda: list(rdflib_graph.query(text))), args.rdflib_limit
+        )
         rows.append((name, kg_seconds, rdflib_seconds, len(frame), rdflib_rows))
-    print(f"\n{'step':<28} {'kg (Oxigraph) s':>16} {'rdflib s':>10} {'rdflib / kg':>12} {'rows kg/rdflib':>16}")
+    print(
+        f"\n{'step':<28} {'kg (Oxigraph) s':>16} {'rdflib s':>10} {'rdflib / kg':>12} {'rows kg/rdflib':>16}"
+    )
     for name, kg_seconds, rdflib_seconds, kg_rows, rdflib_rows in rows:
         shown = f"{rdflib_seconds:>10.3f}" if rdflib_seconds is not None else f">{args.rdflib_limit:>9.0f}"
         limit = rdflib_seconds if rdflib_seconds is not None else args.rdflib_limit
-        print(f"{name:<28} {kg_seconds:>16.3f} {shown} {limit / kg_seconds:>10.1f}{'x' if rdflib_seconds else 'x+'} "
-              f"{kg_rows:>8}/{rdflib_rows if rdflib_rows is not None else '-':<8}")
+        print(
+            f"{name:<28} {kg_seconds:>16.3f} {shown} {limit / kg_seconds:>10.1f}{'x' if rdflib_seconds else 'x+'} "
+            f"{kg_rows:>8}/{rdflib_rows if rdflib_rows is not None else '-':<8}"
+        )
     query_ratios = [(r[2] if r[2] is not None else args.rdflib_limit) / r[1] for r in rows[1:]]
     import math
 
     print("(x+: rdflib stopped at the limit, so the ratio is at least that)")
-    print(f"\nqueries: geometric mean {math.exp(sum(map(math.log, query_ratios)) / len(query_ratios)):.1f}x, "
-          f"slowest ratio {min(query_ratios):.1f}x (goal: kg >= 10x rdflib; times are the best of 3 runs)")
+    print(
+        f"\nqueries: geometric mean {math.exp(sum(map(math.log, query_ratios)) / len(query_ratios)):.1f}x, "
+        f"slowest ratio {min(query_ratios):.1f}x (goal: kg >= 10x rdflib; times are the best of 3 runs)"
+    )
     del ox
 
 

@@ -82,7 +82,12 @@ def find_abbreviations(text: str) -> list[Abbreviation]:
         if long_start < 0:
             continue
         found.append(
-            Abbreviation(short, long_form, match.start(1) + match.group(1).find(short), long_start,
-                         long_start + len(long_form))
+            Abbreviation(
+                short,
+                long_form,
+                match.start(1) + match.group(1).find(short),
+                long_start,
+                long_start + len(long_form),
+            )
         )
     return found

@@ -34,11 +34,13 @@ def _bare(curie: str) -> str:
     """PubTator writes MeSH and NCBI Gene IDs without their prefix."""
     for prefix in ("MESH:", "NCBIGene:"):
         if curie.startswith(prefix):
-            return curie[len(prefix):]
+            return curie[len(prefix) :]
     return curie
 
 
-def relation_type(relation: Relation, subject_type: str, object_type: str, scheme: str = "biored") -> str | None:
+def relation_type(
+    relation: Relation, subject_type: str, object_type: str, scheme: str = "biored"
+) -> str | None:
     """The corpus relation type of a `kg` relation (None when the scheme has none for it).
 
     BioRED: *treats* and decreasing *affects* are ``Negative_Correlation``; *causes*, *contributes to* and
@@ -53,19 +55,30 @@ def relation_type(relation: Relation, subject_type: str, object_type: str, schem
     predicate = relation.predicate
     direction = dict(relation.qualifiers).get("biolink:object_direction_qualifier")
     if scheme == "cdr":
-        chemical_disease = {subject_type, object_type} == {EntityType.CHEMICAL.value, EntityType.DISEASE.value}
+        chemical_disease = {subject_type, object_type} == {
+            EntityType.CHEMICAL.value,
+            EntityType.DISEASE.value,
+        }
         causal = predicate in (Predicate.CAUSES.value, Predicate.CONTRIBUTES_TO.value)
         return "CID" if chemical_disease and causal and subject_type == EntityType.CHEMICAL.value else None
-    if predicate == Predicate.TREATS.value or (predicate == Predicate.AFFECTS.value and direction == "decreased"):
+    if predicate == Predicate.TREATS.value or (
+        predicate == Predicate.AFFECTS.value and direction == "decreased"
+    ):
         return "Negative_Correlation"
     if predicate in (Predicate.CAUSES.value, Predicate.CONTRIBUTES_TO.value) or direction == "increased":
         return "Positive_Correlation"
     if predicate == Predicate.PHYSICALLY_INTERACTS_WITH.value:
         return "Bind"
-    if predicate in (Predicate.ASSOCIATED_WITH.value, Predicate.POSITIVELY_CORRELATED_WITH.value,
-                     Predicate.NEGATIVELY_CORRELATED_WITH.value, Predicate.CORRELATED_WITH.value):
-        return {Predicate.POSITIVELY_CORRELATED_WITH.value: "Positive_Correlation",
-                Predicate.NEGATIVELY_CORRELATED_WITH.value: "Negative_Correlation"}.get(predicate, "Association")
+    if predicate in (
+        Predicate.ASSOCIATED_WITH.value,
+        Predicate.POSITIVELY_CORRELATED_WITH.value,
+        Predicate.NEGATIVELY_CORRELATED_WITH.value,
+        Predicate.CORRELATED_WITH.value,
+    ):
+        return {
+            Predicate.POSITIVELY_CORRELATED_WITH.value: "Positive_Correlation",
+            Predicate.NEGATIVELY_CORRELATED_WITH.value: "Negative_Correlation",
+        }.get(predicate, "Association")
     return None
 
 
@@ -96,8 +109,18 @@ def _document_lines(result: DocumentResult, scheme: str) -> list[str]:
             continue
         identifier = corpus_id(concept, mention.type)
         types[concept.id] = mention.type.value
-        lines.append("\t".join([name, str(shift(mention.start)), str(shift(mention.end)), _one_line(mention.text),
-                                mention.type.value, _bare(identifier)]))
+        lines.append(
+            "\t".join(
+                [
+                    name,
+                    str(shift(mention.start)),
+                    str(shift(mention.end)),
+                    _one_line(mention.text),
+                    mention.type.value,
+                    _bare(identifier),
+                ]
+            )
+        )
     seen = set()
     for relation in result.relations:
         subject, obj = concepts.get(relation.subject), concepts.get(relation.object)
@@ -106,7 +129,11 @@ def _document_lines(result: DocumentResult, scheme: str) -> list[str]:
         kind = relation_type(relation, types.get(subject.id, ""), types.get(obj.id, ""), scheme)
         if kind is None:
             continue
-        row = (kind, _bare(corpus_id(subject, types.get(subject.id, ""))), _bare(corpus_id(obj, types.get(obj.id, ""))))
+        row = (
+            kind,
+            _bare(corpus_id(subject, types.get(subject.id, ""))),
+            _bare(corpus_id(obj, types.get(obj.id, ""))),
+        )
         if row not in seen:
             seen.add(row)
             lines.append("\t".join([name, *row]))
@@ -138,8 +165,9 @@ def _bioc_collection(results: Iterable[DocumentResult]):
             passage.offset = passage_record.offset
             passage.text = passage_record.text
             passage.infons["type"] = passage_record.kind
-            for index, mention in enumerate(m for m in result.mentions
-                                            if passage_record.offset <= m.start < passage_record.end):
+            for index, mention in enumerate(
+                m for m in result.mentions if passage_record.offset <= m.start < passage_record.end
+            ):
                 concept = concepts.get(mention.concept_id or "")
                 if concept is None:
                     continue

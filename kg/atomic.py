@@ -16,7 +16,9 @@ from pathlib import Path
 
 __all__ = ["atomic_group", "atomic_path", "write_atomic"]
 
-_PENDING: contextvars.ContextVar[list[tuple[Path, Path]] | None] = contextvars.ContextVar("pending", default=None)
+_PENDING: contextvars.ContextVar[list[tuple[Path, Path]] | None] = contextvars.ContextVar(
+    "pending", default=None
+)
 
 
 @contextlib.contextmanager

@@ -30,8 +30,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-lexicon_app = typer.Typer(help="Build or inspect the lexicon (names and IDs of genes, diseases, chemicals).",
-                          no_args_is_help=True)
+lexicon_app = typer.Typer(
+    help="Build or inspect the lexicon (names and IDs of genes, diseases, chemicals).", no_args_is_help=True
+)
 app.add_typer(lexicon_app, name="lexicon")
 console = Console(stderr=True, soft_wrap=True)
 # Tables printed to a pipe or file are not squeezed into 80 columns.
@@ -56,19 +57,38 @@ def _lexicon(path: Path | None):
 
 @app.command()
 def build(
-    inputs: Annotated[list[Path], typer.Argument(help="Papers: files, directories or globs.", show_default=False)],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Directory for the graph files.")] = Path("output"),
-    input_format: Annotated[str | None, typer.Option("--format", "-f", help="Input format (default: detected).")] = None,
-    lexicon: Annotated[Path | None, typer.Option(help="Lexicon directory (default: the shipped one).")] = None,
+    inputs: Annotated[
+        list[Path], typer.Argument(help="Papers: files, directories or globs.", show_default=False)
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Directory for the graph files.")] = Path(
+        "output"
+    ),
+    input_format: Annotated[
+        str | None, typer.Option("--format", "-f", help="Input format (default: detected).")
+    ] = None,
+    lexicon: Annotated[
+        Path | None, typer.Option(help="Lexicon directory (default: the shipped one).")
+    ] = None,
     name: Annotated[str, typer.Option(help="Base name of the graph files.")] = "graph",
     rdf: Annotated[str, typer.Option(help="RDF formats to write, comma-separated: ttl, nt, jsonld.")] = "ttl",
     workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
-    dask: Annotated[str | None, typer.Option(help="Dask scheduler address, or 'local' for a local cluster.")] = None,
-    resume: Annotated[bool, typer.Option(help="Keep finished batches in OUTPUT/.kg-checkpoints and reuse them "
-                                              "when an interrupted build is run again.")] = False,
+    dask: Annotated[
+        str | None, typer.Option(help="Dask scheduler address, or 'local' for a local cluster.")
+    ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            help="Keep finished batches in OUTPUT/.kg-checkpoints and reuse them "
+            "when an interrupted build is run again."
+        ),
+    ] = False,
     html: Annotated[bool, typer.Option(help="Write the HTML view.")] = True,
-    shard_triples: Annotated[int | None, typer.Option(help="Write N-Triples as shards of this many triples "
-                                                           "(NAME-00001.nt...) for bulk loaders.")] = None,
+    shard_triples: Annotated[
+        int | None,
+        typer.Option(
+            help="Write N-Triples as shards of this many triples (NAME-00001.nt...) for bulk loaders."
+        ),
+    ] = None,
 ) -> None:
     """Build the knowledge graph of INPUTS into OUTPUT: Turtle, KGX TSV tables, evidence table, HTML view."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -81,9 +101,16 @@ def build(
     lex.encode(["warm"])  # the first run on a machine compiles the lexicon: not part of the build's rate
     started = time.perf_counter()
     checkpoint = output / ".kg-checkpoints" if resume else None
-    with Progress(TextColumn("[bold]build[/bold]"), BarColumn(bar_width=None), TextColumn("{task.completed:,} documents"),
-                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=console, transient=True,
-                  disable=not console.is_terminal) as progress:
+    with Progress(
+        TextColumn("[bold]build[/bold]"),
+        BarColumn(bar_width=None),
+        TextColumn("{task.completed:,} documents"),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
         task = progress.add_task("documents", total=None, rate="")
 
         def advance(count: int) -> None:
@@ -91,16 +118,27 @@ def build(
             done = progress.tasks[0].completed
             progress.update(task, rate=f"{done / max(time.perf_counter() - started, 1e-9):,.0f} documents/s")
 
-        graph = build_graph([str(p) for p in inputs], format=input_format, lexicon=lex, report=report,
-                            workers=workers, dask=dask, checkpoint=checkpoint, on_documents=advance)
+        graph = build_graph(
+            [str(p) for p in inputs],
+            format=input_format,
+            lexicon=lex,
+            report=report,
+            workers=workers,
+            dask=dask,
+            checkpoint=checkpoint,
+            on_documents=advance,
+        )
     if report.documents == 0:
-        raise InputError("no document could be read: "
-                         + "; ".join(f"{s['file']}: {s['problem']}" for s in report.skipped[:3]))
+        raise InputError(
+            "no document could be read: "
+            + "; ".join(f"{s['file']}: {s['problem']}" for s in report.skipped[:3])
+        )
     formats = tuple(f.strip() for f in rdf.split(",") if f.strip())
     if shard_triples and "nt" not in formats:
         formats = (*formats, "nt")
-    paths = write_outputs(graph, output, name=name, report=report, rdf_formats=formats, html=html,
-                          shard_triples=shard_triples)
+    paths = write_outputs(
+        graph, output, name=name, report=report, rdf_formats=formats, html=html, shard_triples=shard_triples
+    )
     seconds = time.perf_counter() - started
     console.print(
         f"[bold]{report.documents:,}[/bold] document(s) ({report.documents / seconds:,.0f}/s), "
@@ -110,7 +148,9 @@ def build(
         + f", in {seconds:.1f} s"
     )
     for skipped in report.skipped[:20]:
-        console.print(f"[yellow]skipped[/yellow] {escape(str(skipped['file']))}: {escape(str(skipped['problem']))}")
+        console.print(
+            f"[yellow]skipped[/yellow] {escape(str(skipped['file']))}: {escape(str(skipped['problem']))}"
+        )
     if len(report.skipped) > 20:
         console.print(f"... and {len(report.skipped) - 20} more skipped (see report.json)")
     for path in paths:
@@ -125,10 +165,15 @@ class AnnotationFormat(StrEnum):
 
 @app.command()
 def annotate(
-    inputs: Annotated[list[Path], typer.Argument(help="Papers: files, directories or globs.", show_default=False)],
+    inputs: Annotated[
+        list[Path], typer.Argument(help="Papers: files, directories or globs.", show_default=False)
+    ],
     output_format: Annotated[AnnotationFormat, typer.Option("--format", "-f", help="Output format.")] = (
-        AnnotationFormat.pubtator),
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output file (default: stdout).")] = None,
+        AnnotationFormat.pubtator
+    ),
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Output file (default: stdout).")
+    ] = None,
     input_format: Annotated[str | None, typer.Option(help="Input format (default: detected).")] = None,
     scheme: Annotated[str, typer.Option(help="Relation types: 'biored' or 'cdr' (CID only).")] = "biored",
     lexicon: Annotated[Path | None, typer.Option(help="Lexicon directory.")] = None,
@@ -151,8 +196,14 @@ def annotate(
         if isinstance(item, ReaderError):
             console.print(f"[yellow]skipped[/yellow] {escape(str(item))}")
             continue
-        results.append(extract_document(replace(item, annotations=(), relations=()), lex, relation_scheme=scheme,
-                                        learned_min_score=0.0))
+        results.append(
+            extract_document(
+                replace(item, annotations=(), relations=()),
+                lex,
+                relation_scheme=scheme,
+                learned_min_score=0.0,
+            )
+        )
     if output_format is AnnotationFormat.pubtator:
         text = generate_pubtator(results, scheme=scheme)
     elif output_format is AnnotationFormat.bioc_xml:
@@ -168,10 +219,14 @@ def annotate(
 
 @app.command()
 def query(
-    graph: Annotated[Path, typer.Argument(help="A graph file (.ttl, .nt, .jsonld), a build directory or a store.")],
+    graph: Annotated[
+        Path, typer.Argument(help="A graph file (.ttl, .nt, .jsonld), a build directory or a store.")
+    ],
     sparql: Annotated[str | None, typer.Argument(help="The SPARQL query (or use --file).")] = None,
     file: Annotated[Path | None, typer.Option("--file", "-q", help="Read the query from this file.")] = None,
-    result_format: Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")] = ResultFormat.table,
+    result_format: Annotated[
+        ResultFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ResultFormat.table,
 ) -> None:
     """Run a SPARQL query over a built graph and print the rows."""
     from kg.sparql import Store
@@ -190,8 +245,13 @@ def query(
         frame = store.query(sparql, compact=True)
         table = Table(show_lines=False)
         for column in frame.columns:
-            table.add_column(str(column), overflow="ellipsis", no_wrap=True, max_width=60,
-                             min_width=min(len(str(column)), 16))
+            table.add_column(
+                str(column),
+                overflow="ellipsis",
+                no_wrap=True,
+                max_width=60,
+                min_width=min(len(str(column)), 16),
+            )
         for row in frame.itertuples(index=False):
             table.add_row(*["" if v is None else escape(str(v)) for v in row])
         out.print(table)
@@ -203,9 +263,12 @@ def query(
 @app.command()
 def load(
     store: Annotated[Path, typer.Argument(help="Store directory (created if missing).")],
-    inputs: Annotated[list[Path], typer.Argument(help="Papers, or RDF files written by `kg build`.",
-                                                 show_default=False)],
-    input_format: Annotated[str | None, typer.Option("--format", "-f", help="Paper format (default: detected).")] = None,
+    inputs: Annotated[
+        list[Path], typer.Argument(help="Papers, or RDF files written by `kg build`.", show_default=False)
+    ],
+    input_format: Annotated[
+        str | None, typer.Option("--format", "-f", help="Paper format (default: detected).")
+    ] = None,
     lexicon: Annotated[Path | None, typer.Option(help="Lexicon directory.")] = None,
 ) -> None:
     """Add papers (or kg's RDF files) to a persistent SPARQL store without duplicating nodes or evidence."""
@@ -220,41 +283,62 @@ def load(
     updated = sum(target.merge_file(p) for p in rdf_files)
     report = BuildReport()
     if papers:
-        graph = build_graph([str(p) for p in papers], format=input_format, lexicon=_lexicon(lexicon), report=report)
+        graph = build_graph(
+            [str(p) for p in papers], format=input_format, lexicon=_lexicon(lexicon), report=report
+        )
         updated += target.merge_graph(graph)
     target.flush()
-    console.print(f"{report.documents} paper(s) and {len(rdf_files)} RDF file(s) loaded into {store}: "
-                  f"{len(target) - before:+,} triples ({len(target):,} in all), {updated} associations updated, "
-                  f"{len(report.skipped)} skipped, in {time.perf_counter() - started:.1f} s")
+    console.print(
+        f"{report.documents} paper(s) and {len(rdf_files)} RDF file(s) loaded into {store}: "
+        f"{len(target) - before:+,} triples ({len(target):,} in all), {updated} associations updated, "
+        f"{len(report.skipped)} skipped, in {time.perf_counter() - started:.1f} s"
+    )
     for skipped in report.skipped:
-        console.print(f"[yellow]skipped[/yellow] {escape(str(skipped['file']))}: {escape(str(skipped['problem']))}")
+        console.print(
+            f"[yellow]skipped[/yellow] {escape(str(skipped['file']))}: {escape(str(skipped['problem']))}"
+        )
 
 
 @app.command()
 def serve(
-    graph: Annotated[list[Path], typer.Argument(help="A store directory, or graph files to serve.",
-                                                show_default=False)],
+    graph: Annotated[
+        list[Path], typer.Argument(help="A store directory, or graph files to serve.", show_default=False)
+    ],
     host: Annotated[str, typer.Option(help="Address to bind (default: this machine only).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 7878,
     timeout: Annotated[int, typer.Option(help="Query timeout in seconds.")] = 30,
     allow_update: Annotated[bool, typer.Option(help="Accept SPARQL UPDATE (off: read-only).")] = False,
-    max_result_mb: Annotated[float, typer.Option(help="Refuse (HTTP 413) any answer larger than this.")] = 50.0,
+    max_result_mb: Annotated[
+        float, typer.Option(help="Refuse (HTTP 413) any answer larger than this.")
+    ] = 50.0,
 ) -> None:
     """Serve a graph over the SPARQL 1.1 protocol with the Oxigraph server (read-only by default)."""
     from kg.serve import serve_store
 
-    serve_store(graph, host=host, port=port, timeout=timeout, allow_update=allow_update,
-                max_result_bytes=int(max_result_mb * 1024 * 1024),
-                announce=lambda url: out.print(f"SPARQL endpoint: {url}  (Ctrl-C to stop)", highlight=False))
+    serve_store(
+        graph,
+        host=host,
+        port=port,
+        timeout=timeout,
+        allow_update=allow_update,
+        max_result_bytes=int(max_result_mb * 1024 * 1024),
+        announce=lambda url: out.print(f"SPARQL endpoint: {url}  (Ctrl-C to stop)", highlight=False),
+    )
 
 
 @app.command()
 def view(
     graph: Annotated[Path, typer.Argument(help="A graph file (.ttl, .nt), a build directory or a store.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path("output/view.html"),
-    focus: Annotated[str | None, typer.Option(help="Show only the neighbourhood of this node (label, synonym or ID).")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path(
+        "output/view.html"
+    ),
+    focus: Annotated[
+        str | None, typer.Option(help="Show only the neighbourhood of this node (label, synonym or ID).")
+    ] = None,
     hops: Annotated[int, typer.Option(help="How many edges out from the focus.")] = 1,
-    max_nodes: Annotated[int, typer.Option(help="Nodes shown at first (the best supported); the rest by search.")] = 1500,
+    max_nodes: Annotated[
+        int, typer.Option(help="Nodes shown at first (the best supported); the rest by search.")
+    ] = 1500,
     min_confidence: Annotated[float, typer.Option(help="Leave out edges below this confidence.")] = 0.0,
 ) -> None:
     """Write the interactive HTML view of a built graph, whole or around one node."""
@@ -289,14 +373,22 @@ def _graph_file(path: Path) -> Path:
 @app.command()
 def evaluate(
     gold: Annotated[list[Path], typer.Argument(help="Gold corpus files (PubTator, BioC XML/JSON).")],
-    pred: Annotated[Path | None, typer.Option(help="Predicted annotations (PubTator/BioC); default: run kg.")] = None,
-    types: Annotated[str, typer.Option(help="Entity types to score, comma-separated.")] = "Disease,Chemical,Gene",
-    human_genes: Annotated[bool, typer.Option(help="Score only gold genes that are human (NLM-Gene).")] = False,
+    pred: Annotated[
+        Path | None, typer.Option(help="Predicted annotations (PubTator/BioC); default: run kg.")
+    ] = None,
+    types: Annotated[
+        str, typer.Option(help="Entity types to score, comma-separated.")
+    ] = "Disease,Chemical,Gene",
+    human_genes: Annotated[
+        bool, typer.Option(help="Score only gold genes that are human (NLM-Gene).")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     errors: Annotated[Path | None, typer.Option(help="Write every error (FP/FN) to this TSV file.")] = None,
     lexicon: Annotated[Path | None, typer.Option(help="Lexicon directory.")] = None,
-    relations: Annotated[str | None, typer.Option(help="Score relations instead: 'cdr' (CID pairs) or 'biored' "
-                                                       "(pair, and pair + type).")] = None,
+    relations: Annotated[
+        str | None,
+        typer.Option(help="Score relations instead: 'cdr' (CID pairs) or 'biored' (pair, and pair + type)."),
+    ] = None,
 ) -> None:
     """Score recognition and normalisation against gold annotations: mention-level strict and
     document-level concept-ID precision, recall and F1 per entity type (or, with --relations, document-level
@@ -310,8 +402,11 @@ def evaluate(
     if relations is not None:
         if relations not in ("cdr", "biored"):
             raise InputError(f"unknown relation scheme {relations!r}; use 'cdr' or 'biored'")
-        result = evaluate_relations(documents, predict_relations(documents, lex, relations),
-                                    types=["CID"] if relations == "cdr" else None)
+        result = evaluate_relations(
+            documents,
+            predict_relations(documents, lex, relations),
+            types=["CID"] if relations == "cdr" else None,
+        )
         if as_json:
             out.print(json.dumps(result, indent=2), highlight=False)
             return
@@ -319,15 +414,26 @@ def evaluate(
         for column in ("level", "precision", "recall", "F1", "TP", "FP", "FN"):
             table.add_column(column, justify="left" if column == "level" else "right")
         for level, counts in result.items():
-            table.add_row(level, f"{counts['precision']:.3f}", f"{counts['recall']:.3f}", f"{counts['f1']:.3f}",
-                          str(counts["tp"]), str(counts["fp"]), str(counts["fn"]))
+            table.add_row(
+                level,
+                f"{counts['precision']:.3f}",
+                f"{counts['recall']:.3f}",
+                f"{counts['f1']:.3f}",
+                str(counts["tp"]),
+                str(counts["fp"]),
+                str(counts["fn"]),
+            )
         out.print(table)
         return
     if pred is None:
         predictions = predict(documents, lex)
     else:
-        predictions = [Prediction(d.id, a.start, a.end, a.type, a.ids) for d in read_documents([str(pred)])
-                       for a in d.annotations if a.start is not None]
+        predictions = [
+            Prediction(d.id, a.start, a.end, a.type, a.ids)
+            for d in read_documents([str(pred)])
+            for a in d.annotations
+            if a.start is not None
+        ]
     wanted = [t.strip() for t in types.split(",") if t.strip()]
     scores = score(documents, predictions, lexicon=lex, human_genes=human_genes, types=wanted)
     result = scores.as_dict()
@@ -343,18 +449,32 @@ def evaluate(
     table = Table(title=f"{len(documents)} documents")
     for column in ("level", "type", "precision", "recall", "F1", "TP", "FP", "FN"):
         table.add_column(column, justify="right" if column not in ("level", "type") else "left")
-    for level, rows in (("mention (strict)", result["mention_strict"]), ("document (concept IDs)", result["document_concepts"])):
+    for level, rows in (
+        ("mention (strict)", result["mention_strict"]),
+        ("document (concept IDs)", result["document_concepts"]),
+    ):
         for entity_type, counts in rows.items():
-            table.add_row(level, entity_type, f"{counts['precision']:.3f}", f"{counts['recall']:.3f}",
-                          f"{counts['f1']:.3f}", str(counts["tp"]), str(counts["fp"]), str(counts["fn"]))
+            table.add_row(
+                level,
+                entity_type,
+                f"{counts['precision']:.3f}",
+                f"{counts['recall']:.3f}",
+                f"{counts['f1']:.3f}",
+                str(counts["tp"]),
+                str(counts["fp"]),
+                str(counts["fn"]),
+            )
     out.print(table)
 
 
 @lexicon_app.command("build")
 def lexicon_build(
-    sources: Annotated[Path, typer.Option(help="Folder of vocabulary source files (see ontologies/README.md).")],
+    sources: Annotated[
+        Path, typer.Option(help="Folder of vocabulary source files (see ontologies/README.md).")
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the lexicon.")] = Path(
-        "ontologies/lexicon"),
+        "ontologies/lexicon"
+    ),
 ) -> None:
     """Rebuild the lexicon from vocabulary source files (HGNC, MONDO, MeSH, DrugBank, ChEBI, ...)."""
     from kg.lexicon.build import build_lexicon
@@ -366,9 +486,12 @@ def lexicon_build(
 
 @lexicon_app.command("learn")
 def lexicon_learn(
-    corpora: Annotated[Path, typer.Option(help="Folder of gold corpora (bc5cdr/, ncbi_disease/, biored/, nlm_gene/).")],
+    corpora: Annotated[
+        Path, typer.Option(help="Folder of gold corpora (bc5cdr/, ncbi_disease/, biored/, nlm_gene/).")
+    ],
     lexicon: Annotated[Path, typer.Option(help="Lexicon directory to write the learned files into.")] = Path(
-        "ontologies/lexicon"),
+        "ontologies/lexicon"
+    ),
 ) -> None:
     """Learn corpus names and the term filter from the corpora's training splits."""
     from kg.lexicon.learn import learn

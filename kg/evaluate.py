@@ -21,8 +21,15 @@ from dataclasses import dataclass, field, replace
 from kg.lexicon import Lexicon
 from kg.records import Document, EntityType
 
-__all__ = ["PredictedRelation", "Prediction", "Scores", "evaluate", "evaluate_relations", "predict",
-           "predict_relations"]
+__all__ = [
+    "PredictedRelation",
+    "Prediction",
+    "Scores",
+    "evaluate",
+    "evaluate_relations",
+    "predict",
+    "predict_relations",
+]
 
 TYPES = (EntityType.DISEASE.value, EntityType.CHEMICAL.value, EntityType.GENE.value)
 
@@ -58,8 +65,14 @@ class Counts:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def as_dict(self) -> dict[str, float | int]:
-        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "precision": round(self.precision, 4),
-                "recall": round(self.recall, 4), "f1": round(self.f1, 4)}
+        return {
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+        }
 
 
 @dataclass
@@ -108,7 +121,9 @@ def evaluate(
         by_document[prediction.document_id].append(prediction)
 
     def is_human_gene(curie: str) -> bool:
-        return lexicon is not None and curie.startswith("NCBIGene:") and lexicon.get_preferred_id(curie) == curie
+        return (
+            lexicon is not None and curie.startswith("NCBIGene:") and lexicon.get_preferred_id(curie) == curie
+        )
 
     for document in documents:
         gold_spans: set[tuple[int, int, str]] = set()
@@ -124,8 +139,11 @@ def evaluate(
                     continue
             gold_spans.add((annotation.start, annotation.end, annotation.type))  # type: ignore[arg-type]
             gold_ids[annotation.type].update(annotation.ids)
-        predicted = [p for p in by_document.get(document.id, ()) if p.type in wanted
-                     and (p.start, p.end, p.type) not in excluded_spans]
+        predicted = [
+            p
+            for p in by_document.get(document.id, ())
+            if p.type in wanted and (p.start, p.end, p.type) not in excluded_spans
+        ]
         predicted_spans = {(p.start, p.end, p.type) for p in predicted}
         for span in predicted_spans | gold_spans:
             counts = scores.mentions[span[2]]
@@ -133,12 +151,24 @@ def evaluate(
                 counts.tp += 1
             elif span in predicted_spans:
                 counts.fp += 1
-                scores.errors.append({"document": document.id, "kind": "mention FP", "type": span[2],
-                                      "text": document.text_at(span[0], span[1])})
+                scores.errors.append(
+                    {
+                        "document": document.id,
+                        "kind": "mention FP",
+                        "type": span[2],
+                        "text": document.text_at(span[0], span[1]),
+                    }
+                )
             else:
                 counts.fn += 1
-                scores.errors.append({"document": document.id, "kind": "mention FN", "type": span[2],
-                                      "text": document.text_at(span[0], span[1])})
+                scores.errors.append(
+                    {
+                        "document": document.id,
+                        "kind": "mention FN",
+                        "type": span[2],
+                        "text": document.text_at(span[0], span[1]),
+                    }
+                )
         for entity_type in wanted:
             gold = gold_ids.get(entity_type, set())
             matched: set[str] = set()
@@ -154,9 +184,13 @@ def evaluate(
             counts.fp += len(false_positive)
             counts.fn += len(gold - matched)
             for curie in sorted(false_positive):
-                scores.errors.append({"document": document.id, "kind": "concept FP", "type": entity_type, "id": curie})
+                scores.errors.append(
+                    {"document": document.id, "kind": "concept FP", "type": entity_type, "id": curie}
+                )
             for curie in sorted(gold - matched):
-                scores.errors.append({"document": document.id, "kind": "concept FN", "type": entity_type, "id": curie})
+                scores.errors.append(
+                    {"document": document.id, "kind": "concept FN", "type": entity_type, "id": curie}
+                )
     return scores
 
 
@@ -180,7 +214,9 @@ def _gold_id(raw: str) -> str:
     return raw
 
 
-def predict_relations(documents: Iterable[Document], lexicon: Lexicon, scheme: str = "biored") -> list[PredictedRelation]:
+def predict_relations(
+    documents: Iterable[Document], lexicon: Lexicon, scheme: str = "biored"
+) -> list[PredictedRelation]:
     """Run `kg` on the documents' text only and map its relations to the corpus's relation types."""
     from kg.annotate import relation_type
     from kg.pipeline import extract_document
@@ -190,8 +226,12 @@ def predict_relations(documents: Iterable[Document], lexicon: Lexicon, scheme: s
     learned = model is not None and scheme in model["heads"]
     predictions = []
     for document in documents:
-        result = extract_document(replace(document, annotations=(), relations=()), lexicon, relation_scheme=scheme,
-                                  learned_min_score=0.0)
+        result = extract_document(
+            replace(document, annotations=(), relations=()),
+            lexicon,
+            relation_scheme=scheme,
+            learned_min_score=0.0,
+        )
         concepts = {concept.id: concept for concept in result.concepts}
         types = {m.concept_id: m.type.value for m in result.mentions if m.concept_id}
         for relation in result.relations:
@@ -202,13 +242,17 @@ def predict_relations(documents: Iterable[Document], lexicon: Lexicon, scheme: s
                 continue
             kind = relation_type(relation, types.get(subject.id, ""), types.get(obj.id, ""), scheme)
             if kind:
-                predictions.append(PredictedRelation(document.id, kind, (subject.id, *subject.xrefs),
-                                                     (obj.id, *obj.xrefs)))
+                predictions.append(
+                    PredictedRelation(document.id, kind, (subject.id, *subject.xrefs), (obj.id, *obj.xrefs))
+                )
     return predictions
 
 
-def evaluate_relations(documents: Iterable[Document], predictions: Iterable[PredictedRelation],
-                       types: Iterable[str] | None = None) -> dict[str, dict[str, float | int]]:
+def evaluate_relations(
+    documents: Iterable[Document],
+    predictions: Iterable[PredictedRelation],
+    types: Iterable[str] | None = None,
+) -> dict[str, dict[str, float | int]]:
     """Document-level relation scores: ``pair`` (the two concepts) and ``pair+type``."""
     wanted = set(types) if types else None
     by_document: dict[str, list[PredictedRelation]] = defaultdict(list)
@@ -216,8 +260,11 @@ def evaluate_relations(documents: Iterable[Document], predictions: Iterable[Pred
         by_document[prediction.document_id].append(prediction)
     pair, typed = Counts(), Counts()
     for document in documents:
-        gold = {(r.type, _gold_id(r.subject), _gold_id(r.object)) for r in document.relations
-                if wanted is None or r.type in wanted}
+        gold = {
+            (r.type, _gold_id(r.subject), _gold_id(r.object))
+            for r in document.relations
+            if wanted is None or r.type in wanted
+        }
         predicted = {}
         for p in by_document.get(document.id, ()):
             if wanted is None or p.type in wanted:
@@ -225,8 +272,9 @@ def evaluate_relations(documents: Iterable[Document], predictions: Iterable[Pred
                 predicted.setdefault(key, p)
 
         def matches(p: PredictedRelation, g: tuple[str, str, str]) -> bool:
-            return ((g[1] in p.subject_ids and g[2] in p.object_ids)
-                    or (g[2] in p.subject_ids and g[1] in p.object_ids))
+            return (g[1] in p.subject_ids and g[2] in p.object_ids) or (
+                g[2] in p.subject_ids and g[1] in p.object_ids
+            )
 
         for counts, use_type in ((pair, False), (typed, True)):
             seen_pairs: set[tuple[str, ...]] = set()

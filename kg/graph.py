@@ -60,8 +60,15 @@ def confidence(evidence: Iterable[Evidence]) -> float:
 
 
 def _evidence_identity(item: Evidence) -> tuple[Any, ...]:
-    return (item.document_id, item.sentence_start, item.subject_start, item.subject_end, item.object_start,
-            item.object_end, item.trigger)
+    return (
+        item.document_id,
+        item.sentence_start,
+        item.subject_start,
+        item.subject_end,
+        item.object_start,
+        item.object_end,
+        item.trigger,
+    )
 
 
 class KnowledgeGraph:
@@ -151,7 +158,9 @@ class KnowledgeGraph:
             best = self._edge_state[edge][1]
             data["documents"] = sorted(best)
             data["papers"] = len(best)
-            data["confidence"] = round(1.0 - math.prod(1.0 - score for score in best.values()), 3) if best else 0.0
+            data["confidence"] = (
+                round(1.0 - math.prod(1.0 - score for score in best.values()), 3) if best else 0.0
+            )
         self._dirty_edges.clear()
         return self
 
@@ -202,7 +211,9 @@ class KnowledgeGraph:
         other.finalize()
         for node, data in other.graph.nodes(data=True):
             if node not in self.graph:
-                self.graph.add_node(node, **{k: (list(v) if isinstance(v, list) else v) for k, v in data.items()})
+                self.graph.add_node(
+                    node, **{k: (list(v) if isinstance(v, list) else v) for k, v in data.items()}
+                )
                 self._node_documents[node] = set(data["documents"])
             else:
                 mine = self.graph.nodes[node]
@@ -244,8 +255,15 @@ class KnowledgeGraph:
         rows = []
         for subject, obj, key, data in sorted(self.graph.edges(keys=True, data=True)):
             for item in data["evidence"]:
-                rows.append({"subject": subject, "predicate": data["predicate"], "object": obj, "edge": key,
-                             **asdict(item)})
+                rows.append(
+                    {
+                        "subject": subject,
+                        "predicate": data["predicate"],
+                        "object": obj,
+                        "edge": key,
+                        **asdict(item),
+                    }
+                )
         return rows
 
     # --- exports (thin wrappers over the export modules) ----------------------------------------------
@@ -273,5 +291,7 @@ class KnowledgeGraph:
         return Store.from_graph(self).query(query)
 
     def __repr__(self) -> str:
-        return (f"<KnowledgeGraph {self.graph.number_of_nodes()} nodes, {self.graph.number_of_edges()} edges, "
-                f"{len(self.publications)} papers>")
+        return (
+            f"<KnowledgeGraph {self.graph.number_of_nodes()} nodes, {self.graph.number_of_edges()} edges, "
+            f"{len(self.publications)} papers>"
+        )

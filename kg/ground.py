@@ -29,9 +29,26 @@ __all__ = ["compare_names", "ground_mentions", "names_from_annotations"]
 
 _STOP_WORDS = {"of", "the", "and", "in", "with", "to", "a", "an", "or", "for", "by", "on", "due", "type"}
 # Words that grade a disease without making it another one.
-_QUALIFIERS = {"chronic", "acute", "severe", "mild", "moderate", "subacute", "recurrent", "persistent",
-               "refractory", "intractable", "early", "late", "advanced", "generalized", "generalised",
-               "localized", "localised", "extensive"}
+_QUALIFIERS = {
+    "chronic",
+    "acute",
+    "severe",
+    "mild",
+    "moderate",
+    "subacute",
+    "recurrent",
+    "persistent",
+    "refractory",
+    "intractable",
+    "early",
+    "late",
+    "advanced",
+    "generalized",
+    "generalised",
+    "localized",
+    "localised",
+    "extensive",
+}
 _CATEGORY_OF_TYPE = {
     "Disease": Category.DISEASE,
     "Gene": Category.GENE,
@@ -79,7 +96,9 @@ def _sub_phrases(words: list[str]) -> list[tuple[str, ...]]:
     return phrases
 
 
-def names_from_annotations(document: Document, lexicon: Lexicon) -> tuple[DocumentNames, list[Concept], list[str]]:
+def names_from_annotations(
+    document: Document, lexicon: Lexicon
+) -> tuple[DocumentNames, list[Concept], list[str]]:
     """Names the document's own annotations add for this document, the local concepts they create, and
     warnings about annotations that were not used."""
     names = DocumentNames()
@@ -122,7 +141,9 @@ def names_from_annotations(document: Document, lexicon: Lexicon) -> tuple[Docume
             )
         else:
             broader = (concept.id,) if relation == "narrower" else concept.parents
-            label = " ".join(w.lower() if w[:1].isupper() and w[1:].islower() else w for w in annotation.text.split())
+            label = " ".join(
+                w.lower() if w[:1].isupper() and w[1:].islower() else w for w in annotation.text.split()
+            )
             curie = local_curie(entity_type.value.lower(), label)
             local[curie] = Concept(curie, label, category.value, broad_match=tuple(broader))
             names.add(annotation.text, curie, entity_type, "annotation")
@@ -149,7 +170,9 @@ def ground_mentions(
             position = mention.candidates.index(curie)
             return (-unambiguous[curie], position, -len(concept.xrefs) if concept else 0)
 
-        concept_id = min(mention.candidates, key=preference) if len(mention.candidates) > 1 else mention.candidates[0]
+        concept_id = (
+            min(mention.candidates, key=preference) if len(mention.candidates) > 1 else mention.candidates[0]
+        )
         concept = local_by_id.get(concept_id) or lexicon.get_concept(concept_id)
         if concept is None:
             continue

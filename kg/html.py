@@ -96,22 +96,26 @@ def _view_data(graph: KnowledgeGraph, max_nodes: int) -> tuple[list[dict], list[
     support = {n: d["mentions"] + 2 * g.degree(n) for n, d in g.nodes(data=True)}
     ranked = sorted(g.nodes, key=lambda n: (-support[n], n))
     shown = set(ranked[:max_nodes])
-    names = {**{c: concept.label for c, concept in graph.classes.items()},
-             **{n: d["label"] for n, d in g.nodes(data=True)}}
+    names = {
+        **{c: concept.label for c, concept in graph.classes.items()},
+        **{n: d["label"] for n, d in g.nodes(data=True)},
+    }
     nodes, edges, info_nodes, info_edges = [], [], {}, {}
     for node in sorted(g.nodes):
         data = g.nodes[node]
         colour, shape = CATEGORY_STYLES.get(data["category"], CATEGORY_STYLES["biolink:NamedThing"])
-        nodes.append({
-            "id": node,
-            "label": _short(data["label"]),
-            "title": f"{data['label']}\n{node}\n{data['category'].split(':', 1)[1]}",
-            "color": colour,
-            "shape": shape,
-            "size": 10 + min(30, 3 * support[node] ** 0.5),
-            "category": data["category"],
-            "hidden": node not in shown,
-        })
+        nodes.append(
+            {
+                "id": node,
+                "label": _short(data["label"]),
+                "title": f"{data['label']}\n{node}\n{data['category'].split(':', 1)[1]}",
+                "color": colour,
+                "shape": shape,
+                "size": 10 + min(30, 3 * support[node] ** 0.5),
+                "category": data["category"],
+                "hidden": node not in shown,
+            }
+        )
         info_nodes[node] = {
             "label": data["label"],
             "category": data["category"],
@@ -119,8 +123,10 @@ def _view_data(graph: KnowledgeGraph, max_nodes: int) -> tuple[list[dict], list[
             "synonyms": sorted(set(data["synonyms"]) - {data["label"]})[:50],
             "parents": [[p, names.get(p, p)] for p in [*data["parents"], *data["broad_match"]]],
             "description": data["description"],
-            "papers": [[doc, resolver_url(doc), graph.publications.get(doc, {}).get("title", "")]
-                       for doc in data["documents"][:50]],
+            "papers": [
+                [doc, resolver_url(doc), graph.publications.get(doc, {}).get("title", "")]
+                for doc in data["documents"][:50]
+            ],
             "mentions": data["mentions"],
         }
     adjacency: dict[str, list[list[str]]] = {}
@@ -129,29 +135,33 @@ def _view_data(graph: KnowledgeGraph, max_nodes: int) -> tuple[list[dict], list[
         adjacency.setdefault(subject, []).append([edge_id, obj])
         adjacency.setdefault(obj, []).append([edge_id, subject])
         label = _predicate_label(data["predicate"], data["qualifiers"], data["negated"])
-        edges.append({
-            "id": edge_id,
-            "from": subject,
-            "to": obj,
-            "title": f"{g.nodes[subject]['label']} {label} {g.nodes[obj]['label']}\n"
-                     f"confidence {data['confidence']:.2f}, {len(data['evidence'])} sentence(s)",
-            "color": PREDICATE_COLOURS.get(data["predicate"], "#bab0ac"),
-            "dashes": bool(data["negated"]),
-            "width": 1 + 4 * data["confidence"],
-            "arrows": "to",
-            "predicate": data["predicate"],
-            "confidence": data["confidence"],
-            "sentences": len(data["evidence"]),
-            "hidden": subject not in shown or obj not in shown,
-        })
+        edges.append(
+            {
+                "id": edge_id,
+                "from": subject,
+                "to": obj,
+                "title": f"{g.nodes[subject]['label']} {label} {g.nodes[obj]['label']}\n"
+                f"confidence {data['confidence']:.2f}, {len(data['evidence'])} sentence(s)",
+                "color": PREDICATE_COLOURS.get(data["predicate"], "#bab0ac"),
+                "dashes": bool(data["negated"]),
+                "width": 1 + 4 * data["confidence"],
+                "arrows": "to",
+                "predicate": data["predicate"],
+                "confidence": data["confidence"],
+                "sentences": len(data["evidence"]),
+                "hidden": subject not in shown or obj not in shown,
+            }
+        )
         info_edges[edge_id] = {
             "subject": [subject, g.nodes[subject]["label"]],
             "object": [obj, g.nodes[obj]["label"]],
             "predicate": label,
             "confidence": data["confidence"],
             "negated": bool(data["negated"]),
-            "papers": [[doc, resolver_url(doc), graph.publications.get(doc, {}).get("title", "")]
-                       for doc in data["documents"]],
+            "papers": [
+                [doc, resolver_url(doc), graph.publications.get(doc, {}).get("title", "")]
+                for doc in data["documents"]
+            ],
             "evidence": [
                 {
                     "sentence": e.sentence,
@@ -170,10 +180,14 @@ def _view_data(graph: KnowledgeGraph, max_nodes: int) -> tuple[list[dict], list[
     meta = {
         "nodes": info_nodes,
         "edges": info_edges,
-        "categories": {c: CATEGORY_STYLES.get(c, CATEGORY_STYLES["biolink:NamedThing"])[0]
-                       for c in sorted({d["category"] for _, d in g.nodes(data=True)})},
-        "predicates": {p: PREDICATE_COLOURS.get(p, "#bab0ac")
-                       for p in sorted({d["predicate"] for _, _, d in g.edges(data=True)})},
+        "categories": {
+            c: CATEGORY_STYLES.get(c, CATEGORY_STYLES["biolink:NamedThing"])[0]
+            for c in sorted({d["category"] for _, d in g.nodes(data=True)})
+        },
+        "predicates": {
+            p: PREDICATE_COLOURS.get(p, "#bab0ac")
+            for p in sorted({d["predicate"] for _, _, d in g.edges(data=True)})
+        },
         "shown": len(shown),
         "total": g.number_of_nodes(),
         # held back from the drawing (big graphs): added to it when search or focus reaches them
@@ -376,8 +390,13 @@ _BAR = """
 """
 
 
-def generate_html(graph: KnowledgeGraph, *, title: str = "kg", max_nodes: int = _DEFAULT_MAX_NODES,
-                  physics: bool | None = None) -> str:
+def generate_html(
+    graph: KnowledgeGraph,
+    *,
+    title: str = "kg",
+    max_nodes: int = _DEFAULT_MAX_NODES,
+    physics: bool | None = None,
+) -> str:
     """The HTML page of the graph. Past ``max_nodes`` nodes, the best-supported ones are shown first and
     the rest stay reachable through search and focus. The layout is settled once in the browser by a
     bounded stabilisation (``physics``; default: when at most 3,000 nodes are shown), then physics stops."""
@@ -399,9 +418,13 @@ def generate_html(graph: KnowledgeGraph, *, title: str = "kg", max_nodes: int = 
     page = re.sub(r"<script[^>]*bootstrap[^>]*>\s*</script>\s*", "", page, flags=re.IGNORECASE)
     page = re.sub(r"<center>\s*<h1>\s*</h1>\s*</center>", "", page)
     page = re.sub(r"<h1>\s*</h1>", "", page)
-    page = page.replace("<head>", "<head>\n<meta charset=\"utf-8\">\n<title>" + _escape_text(title) + "</title>", 1)
-    injected = (f"<style>{_STYLE}</style>\n{_BAR}\n<script type=\"application/json\" id=\"kg-data\">"
-                f"{_json_for_html(meta)}</script>\n<script>{_SCRIPT}</script>\n")
+    page = page.replace(
+        "<head>", '<head>\n<meta charset="utf-8">\n<title>' + _escape_text(title) + "</title>", 1
+    )
+    injected = (
+        f'<style>{_STYLE}</style>\n{_BAR}\n<script type="application/json" id="kg-data">'
+        f"{_json_for_html(meta)}</script>\n<script>{_SCRIPT}</script>\n"
+    )
     return page.replace("</body>", injected + "</body>", 1)
 
 

@@ -97,7 +97,10 @@ _PATTERNS = {
     "UniProtKB": (r"[A-Z0-9]{6,10}(?:-\d+)?", "UniProtKB:P05112"),
     "ENSEMBL": (r"ENS[A-Z]*\d{6,}(?:\.\d+)?", "ENSEMBL:ENSG00000113520"),
     "NCBITaxon": (r"\d+", "NCBITaxon:9606"),
-    LOCAL_PREFIX: (r"[a-z]+\.[a-z0-9]+(?:[-.][a-z0-9]+)*", "KG:disease.acquired-reactive-perforating-collagenosis"),
+    LOCAL_PREFIX: (
+        r"[a-z]+\.[a-z0-9]+(?:[-.][a-z0-9]+)*",
+        "KG:disease.acquired-reactive-perforating-collagenosis",
+    ),
 }
 _FALLBACK_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._\-]*"
 _CURIE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9._ ]*?)\s*:(\S+)\s*$")
@@ -191,7 +194,9 @@ def slugify(text: str) -> str:
     'il-4-il-13-type-2'
     """
     decomposed = unicodedata.normalize("NFKD", re.sub(r"['’]", "", text))
-    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c)).encode("ascii", "ignore").decode()
+    ascii_text = (
+        "".join(c for c in decomposed if not unicodedata.combining(c)).encode("ascii", "ignore").decode()
+    )
     words = re.findall(r"[a-z0-9]+", ascii_text.lower())
     return "-".join(words)[:120].strip("-") or "unnamed"
 
@@ -205,8 +210,9 @@ def local_curie(kind: str, name: str) -> str:
     return f"{LOCAL_PREFIX}:{slugify(kind)}.{slugify(name)}"  # no '/': KGX wants a plain local part
 
 
-def document_curie(*, pmid: str | None = None, pmcid: str | None = None, doi: str | None = None,
-                   name: str | None = None) -> str:
+def document_curie(
+    *, pmid: str | None = None, pmcid: str | None = None, doi: str | None = None, name: str | None = None
+) -> str:
     """The id of a document: PMID, else PMC, else DOI, else a local id from its file name.
 
     Invalid identifiers raise :class:`IdentifierError`.

@@ -42,9 +42,12 @@ _WORKER_LEXICON: Lexicon | None = None  # set before forking workers, inherited 
 LEARNED_MIN_SCORE = 0.5
 
 
-def extract_document(document: Document, lexicon: Lexicon | None = None,
-                     relation_scheme: str | None = "biored", learned_min_score: float = LEARNED_MIN_SCORE
-                     ) -> DocumentResult:
+def extract_document(
+    document: Document,
+    lexicon: Lexicon | None = None,
+    relation_scheme: str | None = "biored",
+    learned_min_score: float = LEARNED_MIN_SCORE,
+) -> DocumentResult:
     """Everything `kg` finds in one document: grounded mentions, their concepts, relations.
 
     Relations come from the trigger rules and, when a model is shipped, from the learned document-level
@@ -56,7 +59,9 @@ def extract_document(document: Document, lexicon: Lexicon | None = None,
     grounded, concepts = ground_mentions(mentions, lexicon, local_concepts)
     relations = extract_relations(document, grounded)
     if relation_scheme is not None:
-        learned = learned_relations(document, grounded, {c.id: c for c in concepts}, relations, relation_scheme)
+        learned = learned_relations(
+            document, grounded, {c.id: c for c in concepts}, relations, relation_scheme
+        )
         relations += [r for r in learned if r.evidence.score >= learned_min_score]
     return DocumentResult(
         document=document,
@@ -88,8 +93,10 @@ def extract_batch(documents: list[Document], lexicon_dir: str | None = None) -> 
 
 
 def _rehydrate(results: list[DocumentResult], lexicon: Lexicon) -> list[DocumentResult]:
-    return [replace(r, concepts=tuple(lexicon.get_concept(c) if isinstance(c, str) else c for c in r.concepts))
-            for r in results]
+    return [
+        replace(r, concepts=tuple(lexicon.get_concept(c) if isinstance(c, str) else c for c in r.concepts))
+        for r in results
+    ]
 
 
 _OPENED: dict[str, Lexicon] = {}
@@ -126,7 +133,9 @@ class BuildReport:
         return result
 
 
-def _batches(items: Iterable[Document | ReaderError], size: int, report: BuildReport) -> Iterator[list[Document]]:
+def _batches(
+    items: Iterable[Document | ReaderError], size: int, report: BuildReport
+) -> Iterator[list[Document]]:
     batch: list[Document] = []
     for item in items:
         if isinstance(item, ReaderError):
@@ -184,8 +193,13 @@ class _Checkpoints:
                 self.directory.rmdir()
 
 
-def _run_local(batches: Iterator[list[Document]], workers: int, lexicon: Lexicon,
-               checkpoints: _Checkpoints, report: BuildReport) -> Iterator[list[DocumentResult]]:
+def _run_local(
+    batches: Iterator[list[Document]],
+    workers: int,
+    lexicon: Lexicon,
+    checkpoints: _Checkpoints,
+    report: BuildReport,
+) -> Iterator[list[DocumentResult]]:
     if workers <= 1:
         for batch in batches:
             cached = checkpoints.get(batch)
@@ -204,14 +218,25 @@ def _run_local(batches: Iterator[list[Document]], workers: int, lexicon: Lexicon
     lexicon.encode(["warm"])  # load the token table once, before forking
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
-        yield from _in_order(batches, lambda batch: pool.apply_async(extract_batch, (batch,)).get,
-                             2 * workers, lexicon, checkpoints, report)
+        yield from _in_order(
+            batches,
+            lambda batch: pool.apply_async(extract_batch, (batch,)).get,
+            2 * workers,
+            lexicon,
+            checkpoints,
+            report,
+        )
     _WORKER_LEXICON = None
 
 
-def _in_order(batches: Iterator[list[Document]], submit: Callable[[list[Document]], Callable[[], list]],
-              in_flight: int, lexicon: Lexicon, checkpoints: _Checkpoints,
-              report: BuildReport) -> Iterator[list[DocumentResult]]:
+def _in_order(
+    batches: Iterator[list[Document]],
+    submit: Callable[[list[Document]], Callable[[], list]],
+    in_flight: int,
+    lexicon: Lexicon,
+    checkpoints: _Checkpoints,
+    report: BuildReport,
+) -> Iterator[list[DocumentResult]]:
     """Send batches off (``submit`` returns a function that waits for the result), keep ``in_flight`` of
     them running, and yield their results in input order; checkpointed batches are not sent again."""
     pending: list[tuple[list[Document], list[DocumentResult] | Callable[[], list]]] = []
@@ -237,24 +262,41 @@ def _in_order(batches: Iterator[list[Document]], submit: Callable[[list[Document
     yield from drain(keep=0)
 
 
-def _run_dask(batches: Iterator[list[Document]], address: str, workers: int, lexicon: Lexicon,
-              checkpoints: _Checkpoints, report: BuildReport) -> Iterator[list[DocumentResult]]:
+def _run_dask(
+    batches: Iterator[list[Document]],
+    address: str,
+    workers: int,
+    lexicon: Lexicon,
+    checkpoints: _Checkpoints,
+    report: BuildReport,
+) -> Iterator[list[DocumentResult]]:
     try:
         from distributed import Client, LocalCluster
     except ImportError:
         raise InputError("Dask is not installed: pip install 'dask[distributed]'") from None
     cluster = None
     if address == "local":
-        cluster = LocalCluster(n_workers=max(workers, 1), threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=max(workers, 1),
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        )
         client = Client(cluster)
     else:
         client = Client(address)
     try:
         lexicon_dir = str(lexicon.shipped)
         in_flight = 2 * max(len(client.scheduler_info().get("workers", {})), 1)
-        yield from _in_order(batches, lambda batch: client.submit(extract_batch, batch, lexicon_dir, pure=False).result,
-                             in_flight, lexicon, checkpoints, report)
+        yield from _in_order(
+            batches,
+            lambda batch: client.submit(extract_batch, batch, lexicon_dir, pure=False).result,
+            in_flight,
+            lexicon,
+            checkpoints,
+            report,
+        )
     finally:
         client.close()
         if cluster is not None:
@@ -289,8 +331,9 @@ def build_graph(
     if dask:
         runs = _run_dask(batches, dask, workers, lexicon, checkpoints, report)
     else:
-        runs = _run_local(batches, min(workers, os.cpu_count() or 1) if workers > 0 else 1, lexicon, checkpoints,
-                          report)
+        runs = _run_local(
+            batches, min(workers, os.cpu_count() or 1) if workers > 0 else 1, lexicon, checkpoints, report
+        )
     graph = KnowledgeGraph()
     for results in runs:
         for result in results:

@@ -34,7 +34,16 @@ from kg.graph import KnowledgeGraph
 from kg.identifiers import LOCAL_NAMESPACE, expand, get_converter, local_curie
 from kg.records import Evidence
 
-__all__ = ["FORMATS", "KGV", "association_iri", "iter_oxigraph_triples", "iter_triples", "serialize", "to_rdflib", "write_rdf"]
+__all__ = [
+    "FORMATS",
+    "KGV",
+    "association_iri",
+    "iter_oxigraph_triples",
+    "iter_triples",
+    "serialize",
+    "to_rdflib",
+    "write_rdf",
+]
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 BL = Namespace(BIOLINK)
@@ -64,8 +73,21 @@ def association_iri(subject: str, key: str, obj: str) -> URIRef:
 
 
 def _evidence_iri(association: URIRef, item: Evidence) -> URIRef:
-    return URIRef(expand(local_curie("evidence", _digest(association, item.document_id, item.sentence_start,
-                                                         item.subject_start, item.object_start, item.trigger))))
+    return URIRef(
+        expand(
+            local_curie(
+                "evidence",
+                _digest(
+                    association,
+                    item.document_id,
+                    item.sentence_start,
+                    item.subject_start,
+                    item.object_start,
+                    item.trigger,
+                ),
+            )
+        )
+    )
 
 
 def _bind_prefixes(rdf: Graph, curies: set[str]) -> None:
@@ -113,9 +135,11 @@ def _concept_triples(curie: str, data: dict[str, Any], *, with_synonyms: bool = 
 def _publication_iris(record: dict[str, Any]) -> tuple[URIRef | None, list[URIRef]]:
     main = _iri(record["id"])
     others = []
-    for curie in (f"PMID:{record.get('pmid')}" if record.get("pmid") else "",
-                  f"PMC:{record.get('pmcid')}" if record.get("pmcid") else "",
-                  f"doi:{record.get('doi')}" if record.get("doi") else ""):
+    for curie in (
+        f"PMID:{record.get('pmid')}" if record.get("pmid") else "",
+        f"PMC:{record.get('pmcid')}" if record.get("pmcid") else "",
+        f"doi:{record.get('doi')}" if record.get("doi") else "",
+    ):
         iri = _iri(curie) if curie else None
         if iri is not None and iri != main:
             others.append(iri)
@@ -128,8 +152,11 @@ def iter_triples(graph: KnowledgeGraph) -> Iterator[Triple]:
     for curie, data in graph.graph.nodes(data=True):
         yield from _concept_triples(curie, data)
     for curie, concept in graph.classes.items():
-        yield from _concept_triples(curie, {"label": concept.label, "category": concept.category,
-                                            "parents": concept.parents, "xrefs": ()}, with_synonyms=False)
+        yield from _concept_triples(
+            curie,
+            {"label": concept.label, "category": concept.category, "parents": concept.parents, "xrefs": ()},
+            with_synonyms=False,
+        )
 
     for record in graph.publications.values():
         paper, others = _publication_iris(record)
@@ -165,12 +192,21 @@ def iter_triples(graph: KnowledgeGraph) -> Iterator[Triple]:
         yield (association, RDF.subject, s_iri)
         yield (association, RDF.predicate, predicate)
         yield (association, RDF.object, o_iri)
-        yield (association, RDFS.label, Literal(
-            f"{graph.graph.nodes[subject]['label']} {'NOT ' if data['negated'] else ''}"
-            f"{data['predicate'].split(':', 1)[1].replace('_', ' ')} {graph.graph.nodes[obj]['label']}"))
+        yield (
+            association,
+            RDFS.label,
+            Literal(
+                f"{graph.graph.nodes[subject]['label']} {'NOT ' if data['negated'] else ''}"
+                f"{data['predicate'].split(':', 1)[1].replace('_', ' ')} {graph.graph.nodes[obj]['label']}"
+            ),
+        )
         for name, value in data["qualifiers"]:
             term = BL[name.split(":", 1)[1]]
-            yield (association, term, BL[value.split(":", 1)[1]] if value.startswith("biolink:") else Literal(value))
+            yield (
+                association,
+                term,
+                BL[value.split(":", 1)[1]] if value.startswith("biolink:") else Literal(value),
+            )
         yield (association, BL.negated, Literal(bool(data["negated"])))
         yield (association, BL.has_confidence_score, _decimal(data["confidence"]))
         yield (association, BL.evidence_count, Literal(len(data["evidence"])))

@@ -30,9 +30,14 @@ def _curie(value: str) -> str:
 
 
 def _rows(store: ox.Store, query: str):
-    prefixes = {"biolink": BIOLINK, "kgv": _KGV, "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-                "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "skos": "http://www.w3.org/2004/02/skos/core#",
-                "dcterms": "http://purl.org/dc/terms/"}
+    prefixes = {
+        "biolink": BIOLINK,
+        "kgv": _KGV,
+        "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+        "skos": "http://www.w3.org/2004/02/skos/core#",
+        "dcterms": "http://purl.org/dc/terms/",
+    }
     results = store.query(query, prefixes=prefixes)
     names = [v.value for v in results.variables]
     for solution in results:
@@ -44,37 +49,59 @@ def graph_from_store(store: ox.Store) -> KnowledgeGraph:
     graph = KnowledgeGraph()
     labels: dict[str, str] = {}
     categories: dict[str, str] = {}
-    for row in _rows(store, "SELECT ?s ?type ?label WHERE { ?s a ?type . OPTIONAL { ?s rdfs:label ?label } "
-                            "FILTER(STRSTARTS(STR(?type), STR(biolink:))) }"):
-        name = row["type"][len(BIOLINK):]
+    for row in _rows(
+        store,
+        "SELECT ?s ?type ?label WHERE { ?s a ?type . OPTIONAL { ?s rdfs:label ?label } "
+        "FILTER(STRSTARTS(STR(?type), STR(biolink:))) }",
+    ):
+        name = row["type"][len(BIOLINK) :]
         if name in _NOT_CONCEPTS:
             continue
         curie = _curie(row["s"])
         categories[curie] = "biolink:" + name
         labels[curie] = row["label"] or curie
     related: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for row in _rows(store, "SELECT ?s ?p ?o WHERE { ?s ?p ?o . VALUES ?p { skos:altLabel skos:exactMatch "
-                            "rdfs:subClassOf skos:broadMatch dcterms:description } }"):
+    for row in _rows(
+        store,
+        "SELECT ?s ?p ?o WHERE { ?s ?p ?o . VALUES ?p { skos:altLabel skos:exactMatch "
+        "rdfs:subClassOf skos:broadMatch dcterms:description } }",
+    ):
         curie = _curie(row["s"])
         if curie in categories:
             value = row["o"] if row["p"].endswith(("altLabel", "description")) else _curie(row["o"])
             related[curie][row["p"].rsplit("#", 1)[-1].rsplit("/", 1)[-1]].append(value)
 
     publications: dict[str, dict] = {}
-    for row in _rows(store, "SELECT ?p ?title ?date ?journal ?authors WHERE { ?p a biolink:Publication . "
-                            "OPTIONAL { ?p dcterms:title ?title } OPTIONAL { ?p dcterms:issued ?date } "
-                            "OPTIONAL { ?p kgv:journal ?journal } OPTIONAL { ?p dcterms:creator ?authors } }"):
+    for row in _rows(
+        store,
+        "SELECT ?p ?title ?date ?journal ?authors WHERE { ?p a biolink:Publication . "
+        "OPTIONAL { ?p dcterms:title ?title } OPTIONAL { ?p dcterms:issued ?date } "
+        "OPTIONAL { ?p kgv:journal ?journal } OPTIONAL { ?p dcterms:creator ?authors } }",
+    ):
         curie = _curie(row["p"])
-        record = {"id": curie, "title": row["title"] or "", "date": row["date"] or "", "journal": row["journal"] or "",
-                  "authors": row["authors"] or "", "doi": "", "pmid": "", "pmcid": "", "source": "", "mentions": []}
+        record = {
+            "id": curie,
+            "title": row["title"] or "",
+            "date": row["date"] or "",
+            "journal": row["journal"] or "",
+            "authors": row["authors"] or "",
+            "doi": "",
+            "pmid": "",
+            "pmcid": "",
+            "source": "",
+            "mentions": [],
+        }
         prefix, local = curie.split(":", 1) if ":" in curie else ("", curie)
-        record.update({"PMID": {"pmid": local}, "PMC": {"pmcid": "PMC" + local}, "doi": {"doi": local}}.get(prefix, {}))
+        record.update(
+            {"PMID": {"pmid": local}, "PMC": {"pmcid": "PMC" + local}, "doi": {"doi": local}}.get(prefix, {})
+        )
         publications[curie] = record
     for row in _rows(store, "SELECT ?p ?same WHERE { ?p a biolink:Publication ; skos:exactMatch ?same }"):
         same = _curie(row["same"])
         prefix, local = same.split(":", 1) if ":" in same else ("", same)
         publications[_curie(row["p"])].update(
-            {"PMID": {"pmid": local}, "PMC": {"pmcid": "PMC" + local}, "doi": {"doi": local}}.get(prefix, {}))
+            {"PMID": {"pmid": local}, "PMC": {"pmcid": "PMC" + local}, "doi": {"doi": local}}.get(prefix, {})
+        )
     mentioned: dict[str, set[str]] = defaultdict(set)
     for row in _rows(store, "SELECT ?p ?c WHERE { ?p biolink:mentions ?c }"):
         paper, concept = _curie(row["p"]), _curie(row["c"])
@@ -83,25 +110,51 @@ def graph_from_store(store: ox.Store) -> KnowledgeGraph:
             publications[paper]["mentions"].append(concept)
 
     associations: dict[str, dict] = {}
-    for row in _rows(store, "SELECT ?a ?s ?p ?o ?negated WHERE { ?a a biolink:Association ; rdf:subject ?s ; "
-                            "rdf:predicate ?p ; rdf:object ?o . OPTIONAL { ?a biolink:negated ?negated } }"):
-        associations[row["a"]] = {"s": _curie(row["s"]), "p": _curie(row["p"]),
-                                  "o": _curie(row["o"]), "negated": row["negated"] == "true", "qualifiers": []}
-    for row in _rows(store, "SELECT ?a ?q ?v WHERE { ?a a biolink:Association ; ?q ?v . VALUES ?q { "
-                            "biolink:qualified_predicate biolink:object_aspect_qualifier "
-                            "biolink:object_direction_qualifier } }"):
-        value = "biolink:" + row["v"][len(BIOLINK):] if row["v"].startswith(BIOLINK) else row["v"]
-        associations[row["a"]]["qualifiers"].append(("biolink:" + row["q"][len(BIOLINK):], value))
+    for row in _rows(
+        store,
+        "SELECT ?a ?s ?p ?o ?negated WHERE { ?a a biolink:Association ; rdf:subject ?s ; "
+        "rdf:predicate ?p ; rdf:object ?o . OPTIONAL { ?a biolink:negated ?negated } }",
+    ):
+        associations[row["a"]] = {
+            "s": _curie(row["s"]),
+            "p": _curie(row["p"]),
+            "o": _curie(row["o"]),
+            "negated": row["negated"] == "true",
+            "qualifiers": [],
+        }
+    for row in _rows(
+        store,
+        "SELECT ?a ?q ?v WHERE { ?a a biolink:Association ; ?q ?v . VALUES ?q { "
+        "biolink:qualified_predicate biolink:object_aspect_qualifier "
+        "biolink:object_direction_qualifier } }",
+    ):
+        value = "biolink:" + row["v"][len(BIOLINK) :] if row["v"].startswith(BIOLINK) else row["v"]
+        associations[row["a"]]["qualifiers"].append(("biolink:" + row["q"][len(BIOLINK) :], value))
 
     in_statements = {a["s"] for a in associations.values()} | {a["o"] for a in associations.values()}
     for curie, category in categories.items():
         data = related.get(curie, {})
-        concept = Concept(curie, labels[curie], category, tuple(sorted(data.get("exactMatch", ()))),
-                          tuple(sorted(data.get("altLabel", ()))), (), tuple(sorted(data.get("broadMatch", ()))),
-                          (data.get("description") or [""])[0])
+        concept = Concept(
+            curie,
+            labels[curie],
+            category,
+            tuple(sorted(data.get("exactMatch", ()))),
+            tuple(sorted(data.get("altLabel", ()))),
+            (),
+            tuple(sorted(data.get("broadMatch", ()))),
+            (data.get("description") or [""])[0],
+        )
         parents = tuple(sorted(set(data.get("subClassOf", ())) - set(concept.broad_match)))
-        concept = Concept(concept.id, concept.label, concept.category, concept.xrefs, concept.synonyms, parents,
-                          concept.broad_match, concept.description)
+        concept = Concept(
+            concept.id,
+            concept.label,
+            concept.category,
+            concept.xrefs,
+            concept.synonyms,
+            parents,
+            concept.broad_match,
+            concept.description,
+        )
         if curie in mentioned or curie in in_statements:
             graph.add_concept(concept)
             graph.graph.nodes[curie]["documents"] = sorted(mentioned.get(curie, ()))
@@ -110,24 +163,46 @@ def graph_from_store(store: ox.Store) -> KnowledgeGraph:
         else:
             graph.classes[curie] = concept
 
-    query = ("SELECT ?a ?e ?sentence ?sentenceStart ?subjectText ?subjectStart ?subjectEnd ?objectText ?objectStart "
-             "?objectEnd ?method ?score ?trigger ?negated ?hedged ?section ?paper WHERE { ?a biolink:has_evidence ?e . "
-             "?e biolink:supporting_text ?sentence ; kgv:sentenceStart ?sentenceStart ; kgv:subjectText ?subjectText ; "
-             "kgv:subjectStart ?subjectStart ; kgv:subjectEnd ?subjectEnd ; kgv:objectText ?objectText ; "
-             "kgv:objectStart ?objectStart ; kgv:objectEnd ?objectEnd ; kgv:method ?method ; "
-             "biolink:extraction_confidence_score ?score ; kgv:trigger ?trigger ; biolink:negated ?negated ; "
-             "kgv:hedged ?hedged ; biolink:publications ?paper . "
-             "OPTIONAL { ?e biolink:supporting_text_section_type ?section } }")
+    query = (
+        "SELECT ?a ?e ?sentence ?sentenceStart ?subjectText ?subjectStart ?subjectEnd ?objectText ?objectStart "
+        "?objectEnd ?method ?score ?trigger ?negated ?hedged ?section ?paper WHERE { ?a biolink:has_evidence ?e . "
+        "?e biolink:supporting_text ?sentence ; kgv:sentenceStart ?sentenceStart ; kgv:subjectText ?subjectText ; "
+        "kgv:subjectStart ?subjectStart ; kgv:subjectEnd ?subjectEnd ; kgv:objectText ?objectText ; "
+        "kgv:objectStart ?objectStart ; kgv:objectEnd ?objectEnd ; kgv:method ?method ; "
+        "biolink:extraction_confidence_score ?score ; kgv:trigger ?trigger ; biolink:negated ?negated ; "
+        "kgv:hedged ?hedged ; biolink:publications ?paper . "
+        "OPTIONAL { ?e biolink:supporting_text_section_type ?section } }"
+    )
     for row in _rows(store, query):
         association = associations.get(row["a"])
         if association is None or association["s"] not in graph.graph or association["o"] not in graph.graph:
             continue
-        evidence = Evidence(_curie(row["paper"]), row["sentence"], int(row["sentenceStart"]), row["subjectText"],
-                            int(row["subjectStart"]), int(row["subjectEnd"]), row["objectText"], int(row["objectStart"]),
-                            int(row["objectEnd"]), row["method"], float(row["score"]), row["trigger"],
-                            row["negated"] == "true", row["hedged"] == "true", row["section"] or "")
-        graph.add_relation(Relation(association["s"], association["p"], association["o"], evidence,
-                                    tuple(sorted(association["qualifiers"]))))
+        evidence = Evidence(
+            _curie(row["paper"]),
+            row["sentence"],
+            int(row["sentenceStart"]),
+            row["subjectText"],
+            int(row["subjectStart"]),
+            int(row["subjectEnd"]),
+            row["objectText"],
+            int(row["objectStart"]),
+            int(row["objectEnd"]),
+            row["method"],
+            float(row["score"]),
+            row["trigger"],
+            row["negated"] == "true",
+            row["hedged"] == "true",
+            row["section"] or "",
+        )
+        graph.add_relation(
+            Relation(
+                association["s"],
+                association["p"],
+                association["o"],
+                evidence,
+                tuple(sorted(association["qualifiers"])),
+            )
+        )
     graph.publications = publications
     return graph.finalize()
 

@@ -33,8 +33,16 @@ _ENTITY_TYPES = {
     Category.DRUG: EntityType.CHEMICAL,
 }
 # How much a matched name says about its concept, by the kind of name it is.
-_KIND_WEIGHT = {"symbol": 1.0, "label": 1.0, "name": 0.9, "corpus": 0.85, "entry": 0.85, "synonym": 0.8, "alias": 0.75,
-                "previous": 0.6}
+_KIND_WEIGHT = {
+    "symbol": 1.0,
+    "label": 1.0,
+    "name": 0.9,
+    "corpus": 0.85,
+    "entry": 0.85,
+    "synonym": 0.8,
+    "alias": 0.75,
+    "previous": 0.6,
+}
 _NOT_ALNUM = re.compile(r"[\W_]+")
 
 
@@ -100,8 +108,10 @@ def _rank(postings: list[Posting], text: str, lexicon: Lexicon) -> list[tuple[st
             continue
         weights[posting.concept_id] = max(weights[posting.concept_id], _KIND_WEIGHT.get(posting.kind, 0.7))
         sources[posting.concept_id].add(posting.source)
-    raw = {cid: w + 0.05 * min(len(sources[cid]) - 1, 3) + (0.3 if "corpus" in sources[cid] else 0.0)
-           for cid, w in weights.items()}
+    raw = {
+        cid: w + 0.05 * min(len(sources[cid]) - 1, 3) + (0.3 if "corpus" in sources[cid] else 0.0)
+        for cid, w in weights.items()
+    }
     if len(raw) > 1:  # ties go to the better-attested concept (more cross-references)
         attested = {cid: len(c.xrefs) if (c := lexicon.get_concept(cid)) else 0 for cid in raw}
         order = sorted(raw, key=lambda cid: (-raw[cid], -attested[cid], cid))
@@ -115,7 +125,9 @@ def _type_of(concept_id: str, lexicon: Lexicon) -> EntityType | None:
     return entity_type_of(concept.category) if concept else None  # get_concept is memoised
 
 
-def _lexicon_candidate(lexicon: Lexicon, key_id: int, span: str) -> tuple[tuple[tuple[str, float], ...], EntityType] | None:
+def _lexicon_candidate(
+    lexicon: Lexicon, key_id: int, span: str
+) -> tuple[tuple[tuple[str, float], ...], EntityType] | None:
     """Ranked concepts (of the best type) for one matched name as written; memoised per lexicon."""
     cache = lexicon.match_cache
     found = cache.get((key_id, span), cache)
@@ -149,7 +161,8 @@ def _passage_candidates(
                 last = first + len(matched)
                 span = text[starts[first] : ends[last - 1]]
                 if ("(" in span or "[" in span or ")" in span or "]" in span) and (
-                        span.count("(") != span.count(")") or span.count("[") != span.count("]")):
+                    span.count("(") != span.count(")") or span.count("[") != span.count("]")
+                ):
                     continue  # "myocardial infarction (MI" is not a name
                 found = _lexicon_candidate(lexicon, key_id, span)
                 if found:
@@ -159,7 +172,9 @@ def _passage_candidates(
                 named = names.names.get(tuple(norms[first : first + length]))
                 if named:
                     concept_id, entity_type, method = named
-                    candidates.append(_Candidate(first, first + length, ((concept_id, 1.0),), entity_type, method))
+                    candidates.append(
+                        _Candidate(first, first + length, ((concept_id, 1.0),), entity_type, method)
+                    )
     return candidates
 
 
@@ -191,11 +206,17 @@ def find_mentions(document: Document, lexicon: Lexicon, names: DocumentNames | N
         chosen = _select(_passage_candidates(passage.text, columns, lexicon, names))
         selected.append(chosen)
         for abbreviation in find_abbreviations(passage.text):
-            ending = [c for c in chosen if token_ends[c.last - 1] == abbreviation.long_end
-                      and token_starts[c.first] >= abbreviation.long_start]
+            ending = [
+                c
+                for c in chosen
+                if token_ends[c.last - 1] == abbreviation.long_end
+                and token_starts[c.first] >= abbreviation.long_start
+            ]
             long_form = min(ending, key=lambda c: token_starts[c.first], default=None)  # the longest one
             if abbreviation.short not in defined or defined[abbreviation.short] is None:
-                defined[abbreviation.short] = (long_form.concepts, long_form.entity_type) if long_form else None
+                defined[abbreviation.short] = (
+                    (long_form.concepts, long_form.entity_type) if long_form else None
+                )
 
     # Second pass: short forms mean what the document defined them as (or nothing it could ground).
     for (passage, (_, token_starts, token_ends)), chosen in zip(passages, selected, strict=True):
@@ -211,8 +232,10 @@ def find_mentions(document: Document, lexicon: Lexicon, names: DocumentNames | N
                 if meaning is None:
                     by_span.pop((first, last), None)
                     continue
-                if any(not (c.last <= first or c.first >= last) and (c.first, c.last) != (first, last)
-                       for c in by_span.values()):
+                if any(
+                    not (c.last <= first or c.first >= last) and (c.first, c.last) != (first, last)
+                    for c in by_span.values()
+                ):
                     continue
                 by_span[(first, last)] = _Candidate(first, last, meaning[0], meaning[1], "abbreviation")
         for candidate in sorted(by_span.values(), key=lambda c: c.first):

@@ -25,12 +25,16 @@ __all__ = ["BASE_SCORES", "METHOD", "extract_relations"]
 
 METHOD = "kg.relate:trigger-rules"
 C, D, G = EntityType.CHEMICAL, EntityType.DISEASE, EntityType.GENE
-_DECREASED = ((Qualifier.QUALIFIED_PREDICATE.value, Predicate.CAUSES.value),
-              (Qualifier.OBJECT_ASPECT.value, "activity_or_abundance"),
-              (Qualifier.OBJECT_DIRECTION.value, "decreased"))
-_INCREASED = ((Qualifier.QUALIFIED_PREDICATE.value, Predicate.CAUSES.value),
-              (Qualifier.OBJECT_ASPECT.value, "activity_or_abundance"),
-              (Qualifier.OBJECT_DIRECTION.value, "increased"))
+_DECREASED = (
+    (Qualifier.QUALIFIED_PREDICATE.value, Predicate.CAUSES.value),
+    (Qualifier.OBJECT_ASPECT.value, "activity_or_abundance"),
+    (Qualifier.OBJECT_DIRECTION.value, "decreased"),
+)
+_INCREASED = (
+    (Qualifier.QUALIFIED_PREDICATE.value, Predicate.CAUSES.value),
+    (Qualifier.OBJECT_ASPECT.value, "activity_or_abundance"),
+    (Qualifier.OBJECT_DIRECTION.value, "increased"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,36 +53,140 @@ def _words(*alternatives: str) -> re.Pattern[str]:
 
 
 RULES = (
-    _Rule("treats", _words(r"treat(?:s|ed|ing|ments?)?", r"therap(?:y|ies|eutic)", r"effective", r"efficacy",
-                           r"efficacious", r"successful(?:ly)?", r"resolution", r"resolved?", r"remission",
-                           r"improv(?:e|ed|es|ement)", r"alleviat\w*", r"ameliorat\w*", r"reliev\w*",
-                           r"cured?", r"manage(?:d|ment)?", r"benefit\w*", r"respon(?:d|ded|se)s? to"),
-          Predicate.TREATS, frozenset({(C, D)}), True),
-    _Rule("causes", _words(r"induc(?:e|ed|es|ing|tion)", r"-induced", r"caus(?:e|ed|es|ing)", r"provok\w*",
-                           r"trigger(?:ed|s)?", r"toxicit(?:y|ies)", r"adverse", r"side[- ]effects?"),
-          Predicate.CAUSES, frozenset({(C, D)}), True),
-    _Rule("inhibits", _words(r"inhibit\w*", r"block\w*", r"antagoni\w*", r"suppress\w*", r"attenuat\w*",
-                             r"reduc(?:e|ed|es|ing|tion)", r"decreas\w*", r"down-?regulat\w*", r"neutrali[sz]\w*",
-                             r"abrogat\w*"),
-          Predicate.AFFECTS, frozenset({(C, G), (G, G)}), False, _DECREASED),
-    _Rule("activates", _words(r"activat\w*", r"stimulat\w*", r"increas\w*", r"up-?regulat\w*", r"enhanc\w*",
-                              r"induc(?:e|ed|es|ing|tion)", r"elevat\w*"),
-          Predicate.AFFECTS, frozenset({(C, G), (G, G)}), False, _INCREASED),
-    _Rule("binds", _words(r"bind\w*", r"bound to", r"interact\w*", r"complex(?:es)? with"),
-          Predicate.PHYSICALLY_INTERACTS_WITH, frozenset({(C, G), (G, G), (G, C)}), False, symmetric=True),
-    _Rule("contributes", _words(r"contribut\w*", r"driv(?:e|es|en|ing)", r"mediat\w*", r"underl\w*",
-                                r"responsible for", r"role in", r"involved in", r"implicated in",
-                                r"lead(?:s|ing)? to", r"led to", r"result(?:s|ed)? in", r"promot\w*",
-                                r"(?:induc(?:e|ed|es|ing)|caus(?:e|ed|es|ing))"),
-          Predicate.CONTRIBUTES_TO, frozenset({(G, D), (D, D), (C, D)}), False),
-    _Rule("associated", _words(r"associat\w*", r"link(?:ed|s)?", r"correlat\w*", r"related to",
-                               r"relationship", r"in patients with", r"coexist\w*", r"comorbid\w*",
-                               r"accompan\w*", r"concomitant"),
-          Predicate.ASSOCIATED_WITH, frozenset({(a, b) for a in (C, D, G) for b in (C, D, G)}), False,
-          symmetric=True),
+    _Rule(
+        "treats",
+        _words(
+            r"treat(?:s|ed|ing|ments?)?",
+            r"therap(?:y|ies|eutic)",
+            r"effective",
+            r"efficacy",
+            r"efficacious",
+            r"successful(?:ly)?",
+            r"resolution",
+            r"resolved?",
+            r"remission",
+            r"improv(?:e|ed|es|ement)",
+            r"alleviat\w*",
+            r"ameliorat\w*",
+            r"reliev\w*",
+            r"cured?",
+            r"manage(?:d|ment)?",
+            r"benefit\w*",
+            r"respon(?:d|ded|se)s? to",
+        ),
+        Predicate.TREATS,
+        frozenset({(C, D)}),
+        True,
+    ),
+    _Rule(
+        "causes",
+        _words(
+            r"induc(?:e|ed|es|ing|tion)",
+            r"-induced",
+            r"caus(?:e|ed|es|ing)",
+            r"provok\w*",
+            r"trigger(?:ed|s)?",
+            r"toxicit(?:y|ies)",
+            r"adverse",
+            r"side[- ]effects?",
+        ),
+        Predicate.CAUSES,
+        frozenset({(C, D)}),
+        True,
+    ),
+    _Rule(
+        "inhibits",
+        _words(
+            r"inhibit\w*",
+            r"block\w*",
+            r"antagoni\w*",
+            r"suppress\w*",
+            r"attenuat\w*",
+            r"reduc(?:e|ed|es|ing|tion)",
+            r"decreas\w*",
+            r"down-?regulat\w*",
+            r"neutrali[sz]\w*",
+            r"abrogat\w*",
+        ),
+        Predicate.AFFECTS,
+        frozenset({(C, G), (G, G)}),
+        False,
+        _DECREASED,
+    ),
+    _Rule(
+        "activates",
+        _words(
+            r"activat\w*",
+            r"stimulat\w*",
+            r"increas\w*",
+            r"up-?regulat\w*",
+            r"enhanc\w*",
+            r"induc(?:e|ed|es|ing|tion)",
+            r"elevat\w*",
+        ),
+        Predicate.AFFECTS,
+        frozenset({(C, G), (G, G)}),
+        False,
+        _INCREASED,
+    ),
+    _Rule(
+        "binds",
+        _words(r"bind\w*", r"bound to", r"interact\w*", r"complex(?:es)? with"),
+        Predicate.PHYSICALLY_INTERACTS_WITH,
+        frozenset({(C, G), (G, G), (G, C)}),
+        False,
+        symmetric=True,
+    ),
+    _Rule(
+        "contributes",
+        _words(
+            r"contribut\w*",
+            r"driv(?:e|es|en|ing)",
+            r"mediat\w*",
+            r"underl\w*",
+            r"responsible for",
+            r"role in",
+            r"involved in",
+            r"implicated in",
+            r"lead(?:s|ing)? to",
+            r"led to",
+            r"result(?:s|ed)? in",
+            r"promot\w*",
+            r"(?:induc(?:e|ed|es|ing)|caus(?:e|ed|es|ing))",
+        ),
+        Predicate.CONTRIBUTES_TO,
+        frozenset({(G, D), (D, D), (C, D)}),
+        False,
+    ),
+    _Rule(
+        "associated",
+        _words(
+            r"associat\w*",
+            r"link(?:ed|s)?",
+            r"correlat\w*",
+            r"related to",
+            r"relationship",
+            r"in patients with",
+            r"coexist\w*",
+            r"comorbid\w*",
+            r"accompan\w*",
+            r"concomitant",
+        ),
+        Predicate.ASSOCIATED_WITH,
+        frozenset({(a, b) for a in (C, D, G) for b in (C, D, G)}),
+        False,
+        symmetric=True,
+    ),
 )
-BASE_SCORES = {"treats": 0.7, "causes": 0.7, "inhibits": 0.7, "activates": 0.65, "binds": 0.65,
-               "contributes": 0.6, "associated": 0.6}
+BASE_SCORES = {
+    "treats": 0.7,
+    "causes": 0.7,
+    "inhibits": 0.7,
+    "activates": 0.65,
+    "binds": 0.65,
+    "contributes": 0.6,
+    "associated": 0.6,
+}
 
 _PASSIVE = re.compile(r"^\s+by\b", re.IGNORECASE)
 # What may separate a trigger's segment from the other mentions of a coordinated or listed group...
@@ -120,8 +228,9 @@ def _orient(rule: _Rule, first: Mention, second: Mention, passive: bool) -> tupl
     return None
 
 
-_EXAMPLES = re.compile(r"\((?:e\.\s?g\.|eg|for example|for instance|such as|including|i\.\s?e\.)[,:]?\s*$",
-                       re.IGNORECASE)
+_EXAMPLES = re.compile(
+    r"\((?:e\.\s?g\.|eg|for example|for instance|such as|including|i\.\s?e\.)[,:]?\s*$", re.IGNORECASE
+)
 _INCLUSION = re.compile(r"(?:including|such as|e\.g\.|i\.e\.|namely|especially|particularly)[\s,:]*$", re.I)
 
 
@@ -158,7 +267,9 @@ def _pair_relation(
         before, after = texts[:index], texts[index + 1 :]
         # Before the trigger: a list of subjects ("X and Y inhibit") or one subject's noun phrase ("X in Y
         # is driven by", "X, a ... inhibiting"), not a mix; after it: a list of objects.
-        if not (all(_COORDINATION.match(t) for t in before) or all(_NOUN_PHRASE_LINK.match(t) for t in before)):
+        if not (
+            all(_COORDINATION.match(t) for t in before) or all(_NOUN_PHRASE_LINK.match(t) for t in before)
+        ):
             continue
         # After it: a list of objects, possibly the examples of a noun phrase the trigger governs
         # ("associated with systemic diseases in which pruritus is common (e.g., diabetes and CKD)").
@@ -190,8 +301,10 @@ def extract_relations(document: Document, mentions: list[Mention]) -> list[Relat
         for start, end in split_sentences(passage.text):
             sentence = passage.text[start:end]
             offset = passage.offset + start
-            here = sorted((m for m in inside if offset <= m.start and m.end <= offset + len(sentence)),
-                          key=lambda m: m.start)
+            here = sorted(
+                (m for m in inside if offset <= m.start and m.end <= offset + len(sentence)),
+                key=lambda m: m.start,
+            )
             hedged = bool(_HEDGE.search(sentence))
             for i, first in enumerate(here):
                 for j in range(i + 1, len(here)):
@@ -228,7 +341,12 @@ def extract_relations(document: Document, mentions: list[Mention]) -> list[Relat
                         passage=passage.kind,
                     )
                     relations.append(
-                        Relation(str(subject.concept_id), rule.predicate.value, str(obj.concept_id), evidence,
-                                 rule.qualifiers)
+                        Relation(
+                            str(subject.concept_id),
+                            rule.predicate.value,
+                            str(obj.concept_id),
+                            evidence,
+                            rule.qualifiers,
+                        )
                     )
     return relations

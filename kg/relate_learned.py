@@ -30,7 +30,15 @@ from kg.biolink import Predicate
 from kg.records import Concept, Document, EntityType, Evidence, Mention, Relation
 from kg.text import split_sentences
 
-__all__ = ["METHOD", "MODEL_PATH", "Candidate", "candidate_pairs", "features", "learned_relations", "load_model"]
+__all__ = [
+    "METHOD",
+    "MODEL_PATH",
+    "Candidate",
+    "candidate_pairs",
+    "features",
+    "learned_relations",
+    "load_model",
+]
 
 MODEL_PATH = Path(__file__).parent / "data" / "relations.json"
 METHOD = "kg.relate_learned:logistic-regression"
@@ -130,15 +138,23 @@ class _Context:
         return found
 
 
-def features(document: Document, candidate: Candidate, context: _Context,
-             rules: dict[tuple[str, str], list[Relation]], counts: dict[str, int]) -> tuple[list[str | int], tuple]:
+def features(
+    document: Document,
+    candidate: Candidate,
+    context: _Context,
+    rules: dict[tuple[str, str], list[Relation]],
+    counts: dict[str, int],
+) -> tuple[list[str | int], tuple]:
     """The features of one candidate (names, or already hashed indexes), and (for evidence) its closest
     pair of mentions."""
     sentences = context.sentences
     names = [f"types={candidate.subject_type}|{candidate.object_type}", "bias"]
     sa = [(m, context.index(m.start)) for m in candidate.subject_mentions]
     sb = [(m, context.index(m.start)) for m in candidate.object_mentions]
-    for side, items, total in (("s", sa, len(candidate.subject_mentions)), ("o", sb, len(candidate.object_mentions))):
+    for side, items, total in (
+        ("s", sa, len(candidate.subject_mentions)),
+        ("o", sb, len(candidate.object_mentions)),
+    ):
         names.append(f"{side}count={min(total, 5)}")
         kinds = {sentences[i][2] for _, i in items if i >= 0}
         if "title" in kinds:
@@ -181,15 +197,22 @@ def features(document: Document, candidate: Candidate, context: _Context,
         names.append(f"sentence_kind={kind.split(':')[0]}")
         if _NEGATION.search(sentence):
             names.append("negation_in_sentence")
-        names.append(f"mentions_between={min(sum(1 for m in (*candidate.subject_mentions, *candidate.object_mentions) if first.end <= m.start < second.start), 3)}")
+        names.append(
+            f"mentions_between={min(sum(1 for m in (*candidate.subject_mentions, *candidate.object_mentions) if first.end <= m.start < second.start), 3)}"
+        )
     else:
         gaps = [abs(i - j) for _, i in sa for _, j in sb if i >= 0 and j >= 0]
         names.append(f"nearest_sentence_gap={min(min(gaps, default=9), 4)}")
         if gaps:
-            a, b = min(((x, y) for x, i in sa for y, j in sb if i >= 0 and j >= 0),
-                       key=lambda pair: abs(context.index(pair[0].start) - context.index(pair[1].start)))
+            a, b = min(
+                ((x, y) for x, i in sa for y, j in sb if i >= 0 and j >= 0),
+                key=lambda pair: abs(context.index(pair[0].start) - context.index(pair[1].start)),
+            )
             best = (a, b)
-    for relation in [*rules.get((candidate.subject, candidate.object), ()), *rules.get((candidate.object, candidate.subject), ())]:
+    for relation in [
+        *rules.get((candidate.subject, candidate.object), ()),
+        *rules.get((candidate.object, candidate.subject), ()),
+    ]:
         names.append(f"rule:{relation.predicate}")
         if relation.evidence.negated:
             names.append("rule_negated")
@@ -245,13 +268,22 @@ def load_model(path: str = str(MODEL_PATH)) -> dict | None:
         for row, entries in enumerate(head["weights"]):
             for index, value in entries:
                 weights[row, index] = value
-        heads[scheme] = {"classes": classes, "weights": weights, "intercepts": np.array(head["intercepts"]),
-                         "threshold": head.get("threshold", 0.5)}
+        heads[scheme] = {
+            "classes": classes,
+            "weights": weights,
+            "intercepts": np.array(head["intercepts"]),
+            "threshold": head.get("threshold", 0.5),
+        }
     return {"heads": heads, "trained_on": data.get("trained_on", {})}
 
 
-def learned_relations(document: Document, mentions: list[Mention], concepts: dict[str, Concept],
-                      rule_relations: list[Relation], scheme: str = "biored") -> list[Relation]:
+def learned_relations(
+    document: Document,
+    mentions: list[Mention],
+    concepts: dict[str, Concept],
+    rule_relations: list[Relation],
+    scheme: str = "biored",
+) -> list[Relation]:
     """The model's relations for one document (empty without a shipped model)."""
     model = load_model()
     if model is None or scheme not in model["heads"]:
@@ -288,10 +320,21 @@ def learned_relations(document: Document, mentions: list[Mention], concepts: dic
             continue
         subject_mention = best[0] if best[0].concept_id == candidate.subject else best[1]
         object_mention = best[1] if subject_mention is best[0] else best[0]
-        evidence = Evidence(document.id, text, start, subject_mention.text, subject_mention.start,
-                            subject_mention.end, object_mention.text, object_mention.start, object_mention.end,
-                            METHOD, round(probability, 3), trigger=f"{scheme}:{label}",
-                            passage=next((k for s, e, k in sentences if s <= first.start < e), ""))
+        evidence = Evidence(
+            document.id,
+            text,
+            start,
+            subject_mention.text,
+            subject_mention.start,
+            subject_mention.end,
+            object_mention.text,
+            object_mention.start,
+            object_mention.end,
+            METHOD,
+            round(probability, 3),
+            trigger=f"{scheme}:{label}",
+            passage=next((k for s, e, k in sentences if s <= first.start < e), ""),
+        )
         relations.append(Relation(candidate.subject, PREDICATES[label].value, candidate.object, evidence))
     return relations
 
@@ -301,8 +344,16 @@ def _batch_scores(head: dict, rows: list[dict[int, float]]) -> np.ndarray:
     owners = np.repeat(np.arange(len(rows)), [len(row) for row in rows])
     indexes = np.fromiter((i for row in rows for i in row), dtype=np.int64, count=len(owners))
     values = np.fromiter((v for row in rows for v in row.values()), dtype=np.float64, count=len(owners))
-    logits = np.stack([np.bincount(owners, weights=head["weights"][c, indexes] * values, minlength=len(rows))
-                       for c in range(len(head["classes"]))], axis=1) + head["intercepts"]
+    logits = (
+        np.stack(
+            [
+                np.bincount(owners, weights=head["weights"][c, indexes] * values, minlength=len(rows))
+                for c in range(len(head["classes"]))
+            ],
+            axis=1,
+        )
+        + head["intercepts"]
+    )
     if len(head["classes"]) == 1:
         return 1.0 / (1.0 + np.exp(-logits))
     exp = np.exp(logits - logits.max(axis=1, keepdims=True))
@@ -311,6 +362,7 @@ def _batch_scores(head: dict, rows: list[dict[int, float]]) -> np.ndarray:
 
 # --- learning (needs scikit-learn: pip install 'kg[train]') ------------------------------------------------
 
+
 def _labelled(documents: list[Document], lexicon, scheme: str) -> tuple[list[dict[int, float]], list[str]]:
     from dataclasses import replace
 
@@ -318,7 +370,9 @@ def _labelled(documents: list[Document], lexicon, scheme: str) -> tuple[list[dic
 
     rows, labels = [], []
     for document in documents:
-        result = extract_document(replace(document, annotations=(), relations=()), lexicon, relation_scheme=None)
+        result = extract_document(
+            replace(document, annotations=(), relations=()), lexicon, relation_scheme=None
+        )
         concepts = {c.id: c for c in result.concepts}
         mentions = list(result.mentions)
         context, rules, counts = _document_state(result.document, mentions, list(result.relations))
@@ -379,7 +433,9 @@ def learn(corpora: Path, output: Path = MODEL_PATH) -> dict[str, object]:
             others = np.where(np.arange(len(classes)) == none, -1.0, probabilities)
             guess = np.array(classes)[others.argmax(axis=1)]
 
-            def typed_f1(limit: float, probabilities=probabilities, none=none, guess=guess, target=target) -> float:
+            def typed_f1(
+                limit: float, probabilities=probabilities, none=none, guess=guess, target=target
+            ) -> float:
                 predicted = probabilities[:, none] < limit
                 tp = float(np.sum(predicted & (guess == target)))
                 fp = float(np.sum(predicted & (guess != target)))
@@ -393,11 +449,17 @@ def learn(corpora: Path, output: Path = MODEL_PATH) -> dict[str, object]:
             "classes": classes,
             "threshold": threshold,
             "intercepts": [round(float(v), 5) for v in intercepts],
-            "weights": [[[int(i), round(float(row[i]), 4)] for i in np.flatnonzero(np.abs(row) > 1e-4)]
-                        for row in np.asarray(weights)],
+            "weights": [
+                [[int(i), round(float(row[i]), 4)] for i in np.flatnonzero(np.abs(row) > 1e-4)]
+                for row in np.asarray(weights)
+            ],
         }
-        summary[scheme] = {"documents": len(documents[corpus]), "candidates": len(rows),
-                           "positives": int(sum(1 for label in labels if label != "None")), "threshold": threshold}
+        summary[scheme] = {
+            "documents": len(documents[corpus]),
+            "candidates": len(rows),
+            "positives": int(sum(1 for label in labels if label != "None")),
+            "threshold": threshold,
+        }
     data = {"format": 1, "method": METHOD, "dimensions": DIMENSIONS, "trained_on": summary, "heads": heads}
     write_atomic(output, json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n")
     load_model.cache_clear()

@@ -43,8 +43,16 @@ def oxigraph_command() -> str:
 
 def server_command(location: Path, host: str, port: int, timeout: int, allow_update: bool) -> list[str]:
     mode = "serve" if allow_update else "serve-read-only"
-    return [oxigraph_command(), mode, "--location", str(location), "--bind", f"{host}:{port}",
-            "--timeout-s", str(timeout)]
+    return [
+        oxigraph_command(),
+        mode,
+        "--location",
+        str(location),
+        "--bind",
+        f"{host}:{port}",
+        "--timeout-s",
+        str(timeout),
+    ]
 
 
 def prepare_location(inputs: list[Path]) -> tuple[Path, Path | None]:
@@ -122,8 +130,10 @@ def _proxy_handler(backend_port: int, allow_update: bool, max_bytes: int, timeou
         def _forward(self) -> None:
             path = self.path.split("?", 1)[0]
             if path not in ("/query", "/update") or (path == "/update" and not allow_update):
-                self._refuse(403 if path == "/update" else 404,
-                             "read-only SPARQL endpoint: use /query" if path == "/update" else "not found: use /query")
+                self._refuse(
+                    403 if path == "/update" else 404,
+                    "read-only SPARQL endpoint: use /query" if path == "/update" else "not found: use /query",
+                )
                 return
             length = int(self.headers.get("Content-Length") or 0)
             if length > 10 * 1024 * 1024:
@@ -152,7 +162,9 @@ def _proxy_handler(backend_port: int, allow_update: bool, max_bytes: int, timeou
             finally:
                 connection.close()
             if len(data) > max_bytes:
-                self._refuse(413, f"the result is larger than {max_bytes:,} bytes; ask for less (LIMIT, fewer columns)")
+                self._refuse(
+                    413, f"the result is larger than {max_bytes:,} bytes; ask for less (LIMIT, fewer columns)"
+                )
                 return
             self.send_response(response.status)
             for name in ("Content-Type", "Vary"):
@@ -167,16 +179,26 @@ def _proxy_handler(backend_port: int, allow_update: bool, max_bytes: int, timeou
     return Handler
 
 
-def serve_store(inputs: list[Path], *, host: str = "127.0.0.1", port: int = 7878, timeout: int = 30,
-                allow_update: bool = False, max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
-                announce: Callable[[str], None] = print) -> int:
+def serve_store(
+    inputs: list[Path],
+    *,
+    host: str = "127.0.0.1",
+    port: int = 7878,
+    timeout: int = 30,
+    allow_update: bool = False,
+    max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
+    announce: Callable[[str], None] = print,
+) -> int:
     """Run the endpoint until it is stopped (Ctrl-C or SIGTERM); returns the engine's exit status."""
     global _PREFIXES
     _PREFIXES = _prefix_block()  # queries may use kg's usual prefixes undeclared, as with kg query
     location, temporary = prepare_location(inputs)
     backend_port = _free_port()
-    process = subprocess.Popen(server_command(location, "127.0.0.1", backend_port, timeout, allow_update),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        server_command(location, "127.0.0.1", backend_port, timeout, allow_update),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         for _ in range(200):  # the engine starts in well under a second
             try:
@@ -188,8 +210,9 @@ def serve_store(inputs: list[Path], *, host: str = "127.0.0.1", port: int = 7878
                     raise InputError(f"the SPARQL engine stopped: {message}") from None
                 time.sleep(0.05)
         try:
-            proxy = ThreadingHTTPServer((host, port), _proxy_handler(backend_port, allow_update, max_result_bytes,
-                                                                     timeout))
+            proxy = ThreadingHTTPServer(
+                (host, port), _proxy_handler(backend_port, allow_update, max_result_bytes, timeout)
+            )
         except OSError as error:
             raise InputError(f"cannot listen on {host}:{port} ({error.strerror or error})") from None
         proxy.daemon_threads = True

@@ -66,8 +66,21 @@ def default_prefixes() -> dict[str, str]:
         "kg": LOCAL_NAMESPACE,
         "kgv": LOCAL_NAMESPACE + "vocab/",
     }
-    for prefix in ("MONDO", "MESH", "NCBIGene", "HGNC", "CHEBI", "DRUGBANK", "DOID", "HP", "UNII", "PMID", "PMC",
-                   "UMLS", "OMIM"):
+    for prefix in (
+        "MONDO",
+        "MESH",
+        "NCBIGene",
+        "HGNC",
+        "CHEBI",
+        "DRUGBANK",
+        "DOID",
+        "HP",
+        "UNII",
+        "PMID",
+        "PMC",
+        "UMLS",
+        "OMIM",
+    ):
         namespace = get_converter().prefix_map.get(prefix)
         if namespace:
             prefixes[prefix] = namespace
@@ -78,7 +91,9 @@ def _format_for(path: Path) -> ox.RdfFormat:
     suffixes = [s.lower() for s in path.suffixes if s.lower() != ".gz"]
     suffix = suffixes[-1] if suffixes else ""
     if suffix not in RDF_FORMATS:
-        raise InputError(f"{path}: unknown RDF file type {suffix!r}; use one of {', '.join(sorted(RDF_FORMATS))}")
+        raise InputError(
+            f"{path}: unknown RDF file type {suffix!r}; use one of {', '.join(sorted(RDF_FORMATS))}"
+        )
     return RDF_FORMATS[suffix]
 
 
@@ -172,7 +187,9 @@ class Store:
 
             data = gzip.decompress(data)
         try:
-            triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, format=_format_for(path))]
+            triples = [
+                ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, format=_format_for(path))
+            ]
         except (SyntaxError, ValueError) as error:
             raise InputError(f"{path}: not valid RDF: {error}") from None
         if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
@@ -217,32 +234,49 @@ class Store:
             scores = []
             for item in evidence:
                 paper = paper_of.get(item) or next(
-                    (q.object.value for q in self.store.quads_for_pattern(item, _PUBLICATIONS, None)), str(item))
+                    (q.object.value for q in self.store.quads_for_pattern(item, _PUBLICATIONS, None)),
+                    str(item),
+                )
                 score = score_of.get(item)
                 if score is None:
-                    score = max((float(q.object.value) for q in self.store.quads_for_pattern(item, _SCORE, None)),
-                                default=0.0)
+                    score = max(
+                        (float(q.object.value) for q in self.store.quads_for_pattern(item, _SCORE, None)),
+                        default=0.0,
+                    )
                 scores.append((paper, score))
             for predicate in _AGGREGATES:
-                removed += [ox.Triple(q.subject, q.predicate, q.object)
-                            for q in self.store.quads_for_pattern(association, predicate, None)]
+                removed += [
+                    ox.Triple(q.subject, q.predicate, q.object)
+                    for q in self.store.quads_for_pattern(association, predicate, None)
+                ]
             added += _aggregate_triples(association, scores)
         update = []
         if removed:
-            update.append("DELETE DATA {\n" + "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in removed)
-                          + "\n}")
+            update.append(
+                "DELETE DATA {\n"
+                + "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in removed)
+                + "\n}"
+            )
         inserted = new + added
         if inserted:
-            update.append("INSERT DATA {\n" + "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in inserted)
-                          + "\n}")
+            update.append(
+                "INSERT DATA {\n"
+                + "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in inserted)
+                + "\n}"
+            )
         if update:
             self.store.update(" ;\n".join(update))  # one request, one transaction
         return len(evidence_of)
 
     def recompute_associations(self, associations) -> int:
         """Recompute confidence and counts of association resources from the evidence the store holds."""
-        return self._merge([ox.Triple(a, _HAS_EVIDENCE, q.object) for a in associations
-                            for q in self.store.quads_for_pattern(a, _HAS_EVIDENCE, None)])
+        return self._merge(
+            [
+                ox.Triple(a, _HAS_EVIDENCE, q.object)
+                for a in associations
+                for q in self.store.quads_for_pattern(a, _HAS_EVIDENCE, None)
+            ]
+        )
 
     def _run(self, query: str):
         try:
@@ -262,8 +296,10 @@ class Store:
             columns = [variable.value for variable in results.variables]
             rows = [[_value(solution[c], compact) for c in columns] for solution in results]
             return pd.DataFrame(rows, columns=columns)
-        rows = [[_value(t.subject, compact), _value(t.predicate, compact), _value(t.object, compact)]
-                for t in results]
+        rows = [
+            [_value(t.subject, compact), _value(t.predicate, compact), _value(t.object, compact)]
+            for t in results
+        ]
         return pd.DataFrame(rows, columns=["subject", "predicate", "object"])
 
     def query_serialized(self, query: str, format: str) -> bytes:

@@ -22,12 +22,40 @@ __all__ = ["KNOWLEDGE_SOURCE", "to_evidence_frame", "to_frames", "write_frame", 
 KNOWLEDGE_SOURCE = "infores:kg-biomed"
 _UNSAFE = re.compile(r"[\t\r\n|\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
 
-NODE_COLUMNS = ["id", "category", "name", "description", "xref", "synonym", "subclass_of", "broad_match",
-                "publications", "mention_count", "provided_by"]
-EDGE_COLUMNS = ["id", "subject", "predicate", "object", "category", "negated", "qualified_predicate",
-                "object_aspect_qualifier", "object_direction_qualifier", "knowledge_level", "agent_type",
-                "primary_knowledge_source", "publications", "has_confidence_score", "evidence_count",
-                "paper_count", "subject_name", "object_name", "supporting_text"]
+NODE_COLUMNS = [
+    "id",
+    "category",
+    "name",
+    "description",
+    "xref",
+    "synonym",
+    "subclass_of",
+    "broad_match",
+    "publications",
+    "mention_count",
+    "provided_by",
+]
+EDGE_COLUMNS = [
+    "id",
+    "subject",
+    "predicate",
+    "object",
+    "category",
+    "negated",
+    "qualified_predicate",
+    "object_aspect_qualifier",
+    "object_direction_qualifier",
+    "knowledge_level",
+    "agent_type",
+    "primary_knowledge_source",
+    "publications",
+    "has_confidence_score",
+    "evidence_count",
+    "paper_count",
+    "subject_name",
+    "object_name",
+    "supporting_text",
+]
 
 
 def _cell(value: object) -> str:
@@ -45,43 +73,47 @@ def to_frames(graph: KnowledgeGraph) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     nodes = []
     for curie, data in sorted(graph.graph.nodes(data=True)):
-        nodes.append({
-            "id": curie,
-            "category": data["category"],
-            "name": _cell(data["label"]),
-            "description": _cell(data["description"]),
-            "xref": _join(data["xrefs"]),
-            "synonym": _join(s for s in data["synonyms"] if s != data["label"]),
-            "subclass_of": _join(data["parents"]),
-            "broad_matches": _join(data["broad_match"]),  # Biolink's broad_match is single-valued in KGX
-            "publications": _join(data["documents"]),
-            "mention_count": data["mentions"],
-            "provided_by": KNOWLEDGE_SOURCE,
-        })
+        nodes.append(
+            {
+                "id": curie,
+                "category": data["category"],
+                "name": _cell(data["label"]),
+                "description": _cell(data["description"]),
+                "xref": _join(data["xrefs"]),
+                "synonym": _join(s for s in data["synonyms"] if s != data["label"]),
+                "subclass_of": _join(data["parents"]),
+                "broad_matches": _join(data["broad_match"]),  # Biolink's broad_match is single-valued in KGX
+                "publications": _join(data["documents"]),
+                "mention_count": data["mentions"],
+                "provided_by": KNOWLEDGE_SOURCE,
+            }
+        )
     edges = []
     for subject, obj, key, data in sorted(graph.graph.edges(keys=True, data=True)):
         qualifiers = dict(data["qualifiers"])
-        edges.append({
-            "id": str(association_iri(subject, key, obj)),
-            "subject": subject,
-            "predicate": data["predicate"],
-            "object": obj,
-            "category": Category.ASSOCIATION.value,
-            "negated": "true" if data["negated"] else "false",
-            "qualified_predicate": qualifiers.get("biolink:qualified_predicate", ""),
-            "object_aspect_qualifier": qualifiers.get("biolink:object_aspect_qualifier", ""),
-            "object_direction_qualifier": qualifiers.get("biolink:object_direction_qualifier", ""),
-            "knowledge_level": KnowledgeLevel.KNOWLEDGE_ASSERTION.value,
-            "agent_type": AgentType.TEXT_MINING_AGENT.value,
-            "primary_knowledge_source": KNOWLEDGE_SOURCE,
-            "publications": _join(data["documents"]),
-            "has_confidence_score": data["confidence"],
-            "evidence_count": len(data["evidence"]),
-            "paper_count": data["papers"],
-            "subject_name": _cell(graph.graph.nodes[subject]["label"]),
-            "object_name": _cell(graph.graph.nodes[obj]["label"]),
-            "supporting_text": _join(dict.fromkeys(e.sentence for e in data["evidence"])),
-        })
+        edges.append(
+            {
+                "id": str(association_iri(subject, key, obj)),
+                "subject": subject,
+                "predicate": data["predicate"],
+                "object": obj,
+                "category": Category.ASSOCIATION.value,
+                "negated": "true" if data["negated"] else "false",
+                "qualified_predicate": qualifiers.get("biolink:qualified_predicate", ""),
+                "object_aspect_qualifier": qualifiers.get("biolink:object_aspect_qualifier", ""),
+                "object_direction_qualifier": qualifiers.get("biolink:object_direction_qualifier", ""),
+                "knowledge_level": KnowledgeLevel.KNOWLEDGE_ASSERTION.value,
+                "agent_type": AgentType.TEXT_MINING_AGENT.value,
+                "primary_knowledge_source": KNOWLEDGE_SOURCE,
+                "publications": _join(data["documents"]),
+                "has_confidence_score": data["confidence"],
+                "evidence_count": len(data["evidence"]),
+                "paper_count": data["papers"],
+                "subject_name": _cell(graph.graph.nodes[subject]["label"]),
+                "object_name": _cell(graph.graph.nodes[obj]["label"]),
+                "supporting_text": _join(dict.fromkeys(e.sentence for e in data["evidence"])),
+            }
+        )
     return (pd.DataFrame(nodes, columns=NODE_COLUMNS), pd.DataFrame(edges, columns=EDGE_COLUMNS))
 
 
@@ -108,8 +140,15 @@ def write_frame(frame: pd.DataFrame, path: str | Path) -> Path:
 
 def _write_tsv(frame: pd.DataFrame, path: Path) -> None:
     with atomic_path(path) as temporary:
-        frame.to_csv(temporary, sep="\t", index=False, quoting=csv.QUOTE_NONE, escapechar=None,
-                     lineterminator="\n", float_format="%.3f")
+        frame.to_csv(
+            temporary,
+            sep="\t",
+            index=False,
+            quoting=csv.QUOTE_NONE,
+            escapechar=None,
+            lineterminator="\n",
+            float_format="%.3f",
+        )
 
 
 def write_tables(graph: KnowledgeGraph, directory: str | Path) -> list[Path]:

@@ -111,7 +111,12 @@ def tokenize_columns(text: str) -> tuple[list[str], list[int], list[int]]:
     normalise = _normalise_run
     for match in _TOKEN.finditer(text):
         run, offset = match.group(), match.start()
-        if (run == "s" or run == "S") and offset >= 2 and text[offset - 1] in "'’" and text[offset - 2].isalpha():
+        if (
+            (run == "s" or run == "S")
+            and offset >= 2
+            and text[offset - 1] in "'’"
+            and text[offset - 2].isalpha()
+        ):
             continue  # possessive 's
         for norm, start, end in normalise(run):
             if norm:

@@ -21,10 +21,17 @@ __all__ = ["write_outputs"]
 RDF_SUFFIXES = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
 
 
-def write_outputs(graph: KnowledgeGraph, directory: str | Path, *, name: str = "graph",
-                  report: BuildReport | None = None, title: str | None = None,
-                  rdf_formats: tuple[str, ...] = ("ttl",), html: bool = True,
-                  shard_triples: int | None = None) -> list[Path]:
+def write_outputs(
+    graph: KnowledgeGraph,
+    directory: str | Path,
+    *,
+    name: str = "graph",
+    report: BuildReport | None = None,
+    title: str | None = None,
+    rdf_formats: tuple[str, ...] = ("ttl",),
+    html: bool = True,
+    shard_triples: int | None = None,
+) -> list[Path]:
     """Write ``NAME.ttl`` (and ``NAME.nt``, ``NAME.jsonld`` if asked), ``nodes.tsv``, ``edges.tsv``,
     ``evidence.tsv``, ``NAME.html`` and ``report.json`` into ``directory``; return their paths."""
     directory = Path(directory)
@@ -48,12 +55,24 @@ def _write_shards(graph: KnowledgeGraph, directory: Path, name: str, size: int) 
     lines = [line for line in lines if line]
     paths = []
     for index, start in enumerate(range(0, len(lines), size), start=1):
-        paths.append(write_atomic(directory / f"{name}-{index:05d}.nt", b"\n".join(lines[start : start + size]) + b"\n"))
+        paths.append(
+            write_atomic(
+                directory / f"{name}-{index:05d}.nt", b"\n".join(lines[start : start + size]) + b"\n"
+            )
+        )
     return paths
 
 
-def _write_all(graph: KnowledgeGraph, directory: Path, name: str, report: BuildReport | None, title: str | None,
-               rdf_formats: tuple[str, ...], html: bool, shard_triples: int | None = None) -> list[Path]:
+def _write_all(
+    graph: KnowledgeGraph,
+    directory: Path,
+    name: str,
+    report: BuildReport | None,
+    title: str | None,
+    rdf_formats: tuple[str, ...],
+    html: bool,
+    shard_triples: int | None = None,
+) -> list[Path]:
     paths = []
     for suffix in rdf_formats:
         if suffix == "nt" and shard_triples:

@@ -48,7 +48,9 @@ def main(nodes: str, edges: str, extra_prefixes: str = "{}") -> int:
     context.update(json.loads(extra_prefixes))
     kgx.config.jsonld_context_map["biolink"] = context
     for name in ("monarch_context", "obo_context"):
-        kgx.config.jsonld_context_map[name] = json.loads((registry / f"{name}.jsonld").read_text())["@context"]
+        kgx.config.jsonld_context_map[name] = json.loads((registry / f"{name}.jsonld").read_text())[
+            "@context"
+        ]
 
     import os
 

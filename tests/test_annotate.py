@@ -13,8 +13,11 @@ KG = [sys.executable, "-m", "kg.cli"]
 
 def test_pubtator_output_reads_back_with_kgs_own_spans_and_corpus_ids(tmp_path):
     output = tmp_path / "out.pubtator"
-    subprocess.run([*KG, "annotate", str(FIXTURES / "two_cdr.pubtator"), "-o", str(output)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [*KG, "annotate", str(FIXTURES / "two_cdr.pubtator"), "-o", str(output)],
+        check=True,
+        capture_output=True,
+    )
     original = {d.id: d for d in read_documents([FIXTURES / "two_cdr.pubtator"])}
     annotated = read_documents([output])
     assert [d.id for d in annotated] == list(original)
@@ -22,26 +25,37 @@ def test_pubtator_output_reads_back_with_kgs_own_spans_and_corpus_ids(tmp_path):
         assert document.title == original[document.id].title
         for annotation in document.annotations:
             assert document.text_at(annotation.start, annotation.end) == annotation.text
-            assert annotation.ids and all(i.startswith(("MESH:", "NCBIGene:")) or ":" in i for i in annotation.ids)
+            assert annotation.ids and all(
+                i.startswith(("MESH:", "NCBIGene:")) or ":" in i for i in annotation.ids
+            )
     first = annotated[0]
     assert ("lithium carbonate", "MESH:D016651") in {(a.text, a.ids[0]) for a in first.annotations}
     # the input's own gold annotations are not copied: kg's spans are its own
-    assert {(a.start, a.end) for a in first.annotations} != {(a.start, a.end) for a in original[first.id].annotations}
+    assert {(a.start, a.end) for a in first.annotations} != {
+        (a.start, a.end) for a in original[first.id].annotations
+    }
 
 
 def test_relations_are_written_in_biored_or_cdr_types(tmp_path):
-    result = subprocess.run([*KG, "annotate", str(FIXTURES / "two_cdr.pubtator"), "--scheme", "cdr"],
-                            check=True, capture_output=True, text=True)
+    result = subprocess.run(
+        [*KG, "annotate", str(FIXTURES / "two_cdr.pubtator"), "--scheme", "cdr"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     assert "6504332\tCID\tD010634\tD004409" in result.stdout  # phenobarbital-induced dyskinesia
-    result = subprocess.run([*KG, "annotate", str(FIXTURES / "two_cdr.pubtator")], check=True,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [*KG, "annotate", str(FIXTURES / "two_cdr.pubtator")], check=True, capture_output=True, text=True
+    )
     assert "6504332\tPositive_Correlation\tD010634\tD004409" in result.stdout
 
 
 def test_bioc_outputs_read_back(tmp_path):
     for fmt in ("bioc-xml", "bioc-json"):
         output = tmp_path / f"seed.{fmt}"
-        subprocess.run([*KG, "annotate", str(SEED), "-f", fmt, "-o", str(output)], check=True, capture_output=True)
+        subprocess.run(
+            [*KG, "annotate", str(SEED), "-f", fmt, "-o", str(output)], check=True, capture_output=True
+        )
         [document] = read_documents([output])
         genes = {(a.text, a.ids) for a in document.annotations if a.type == "Gene"}
         assert ("IL-4", ("NCBIGene:3565",)) in genes
@@ -49,9 +63,13 @@ def test_bioc_outputs_read_back(tmp_path):
 
 
 def test_corpus_ids_prefer_mesh_descriptors_and_ncbi_gene():
-    concept = Concept("CHEBI:60799", "Ketamine", "biolink:Drug", ("MESH:C000629870", "MESH:D007649", "DRUGBANK:DB01221"))
+    concept = Concept(
+        "CHEBI:60799", "Ketamine", "biolink:Drug", ("MESH:C000629870", "MESH:D007649", "DRUGBANK:DB01221")
+    )
     assert corpus_id(concept, "Chemical") == "MESH:D007649"
-    assert corpus_id(Concept("NCBIGene:3565", "IL4", "biolink:Gene", ("HGNC:6014",)), "Gene") == "NCBIGene:3565"
+    assert (
+        corpus_id(Concept("NCBIGene:3565", "IL4", "biolink:Gene", ("HGNC:6014",)), "Gene") == "NCBIGene:3565"
+    )
     local = Concept("KG:disease.x", "x", "biolink:Disease")
     assert corpus_id(local, "Disease") == "KG:disease.x"
 

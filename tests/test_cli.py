@@ -34,8 +34,13 @@ def test_build_writes_every_output_and_reports(tmp_path):
 
 @pytest.mark.parametrize(
     ("content", "fragment"),
-    [(None, "no such file"), (b"", "file is empty"), (b"\x00\x00\x00\x00", "binary"), (b"\xff\xfe\x00", "UTF-16"),
-     (b"caf\xe9", "not UTF-8")],
+    [
+        (None, "no such file"),
+        (b"", "file is empty"),
+        (b"\x00\x00\x00\x00", "binary"),
+        (b"\xff\xfe\x00", "UTF-16"),
+        (b"caf\xe9", "not UTF-8"),
+    ],
 )
 def test_bad_inputs_end_with_one_line_naming_the_file(tmp_path, content, fragment):
     path = tmp_path / "paper.md"
@@ -58,7 +63,9 @@ def test_a_wrongly_formatted_markdown_file_is_named(tmp_path):
 
 def test_bad_queries_are_reported(tmp_path, seed_output):
     result = _run("query", seed_output / "graph.ttl", "SELECT ?x WHERE { ?x ")
-    assert result.returncode == 2 and "SPARQL syntax error" in result.stderr and "Traceback" not in result.stderr
+    assert (
+        result.returncode == 2 and "SPARQL syntax error" in result.stderr and "Traceback" not in result.stderr
+    )
     result = _run("query", tmp_path / "missing.ttl", "SELECT * WHERE {?s ?p ?o}")
     assert result.returncode == 2 and "no such file" in result.stderr
     result = _run("query", seed_output / "graph.ttl")
@@ -71,8 +78,10 @@ def test_build_writes_n_triples_and_json_ld_on_request(tmp_path):
     from rdflib import Graph
     from rdflib.compare import isomorphic
 
-    graphs = [Graph().parse(tmp_path / f"graph.{s}", format=f) for s, f in (("ttl", "turtle"), ("nt", "nt"),
-                                                                             ("jsonld", "json-ld"))]
+    graphs = [
+        Graph().parse(tmp_path / f"graph.{s}", format=f)
+        for s, f in (("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld"))
+    ]
     assert isomorphic(graphs[0], graphs[1]) and isomorphic(graphs[0], graphs[2])
     bad = _run("build", SEED, "-o", tmp_path, "--rdf", "xml")
     assert bad.returncode == 2 and "unknown RDF format" in bad.stderr

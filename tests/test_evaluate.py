@@ -19,9 +19,9 @@ def _predictions():
         Prediction("PMID:1", 20, 37, "Disease", ("MONDO:0004980", "MESH:D003876")),
         Prediction("PMID:1", 51, 68, "Disease", ("MONDO:0004980", "MESH:D003876")),
         Prediction("PMID:1", 39, 43, "Gene", ("NCBIGene:3565",)),
-        Prediction("PMID:1", 44, 50, "Disease", ("MESH:D000001",)),      # a false mention
+        Prediction("PMID:1", 44, 50, "Disease", ("MESH:D000001",)),  # a false mention
         Prediction("PMID:2", 0, 7, "Chemical", ("MESH:D001241",)),
-        Prediction("PMID:2", 12, 18, "Disease", ("MESH:D000002",)),      # right span, wrong concept
+        Prediction("PMID:2", 12, 18, "Disease", ("MESH:D000002",)),  # right span, wrong concept
     ]
 
 
@@ -30,7 +30,9 @@ def test_scores_match_the_hand_computed_numbers():
     mentions, concepts = scores["mention_strict"], scores["document_concepts"]
     # Disease mentions: 3 right (20-37, 51-68, 12-18), 1 false (44-50), 1 missed (toxicity)
     assert (mentions["Disease"]["tp"], mentions["Disease"]["fp"], mentions["Disease"]["fn"]) == (3, 1, 1)
-    assert mentions["Disease"]["precision"] == mentions["Disease"]["recall"] == mentions["Disease"]["f1"] == 0.75
+    assert (
+        mentions["Disease"]["precision"] == mentions["Disease"]["recall"] == mentions["Disease"]["f1"] == 0.75
+    )
     assert mentions["Chemical"]["f1"] == 1.0 and mentions["Gene"]["f1"] == 1.0
     # Disease concepts: doc 1 gold {D064420, D003876} predicted {D003876 (via MONDO), D000001};
     # doc 2 gold {D001249} predicted {D000002}: TP 1, FP 2, FN 2.
@@ -49,11 +51,18 @@ def test_errors_are_listed_for_analysis():
 def test_the_cli_scores_a_prediction_file(tmp_path):
     predicted = tmp_path / "pred.pubtator"
     predicted.write_text((GOLD.read_text()).replace("D001249", "D000002"))
-    result = subprocess.run([sys.executable, "-m", "kg.cli", "evaluate", str(GOLD), "--pred", str(predicted), "--json"],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "evaluate", str(GOLD), "--pred", str(predicted), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     scores = json.loads(result.stdout)
     assert scores["mention_strict"]["Disease"]["f1"] == 1.0
-    assert scores["document_concepts"]["Disease"]["tp"] == 2 and scores["document_concepts"]["Disease"]["fp"] == 1
+    assert (
+        scores["document_concepts"]["Disease"]["tp"] == 2
+        and scores["document_concepts"]["Disease"]["fp"] == 1
+    )
 
 
 def test_kg_itself_finds_most_of_the_tiny_gold(lexicon):

@@ -26,9 +26,36 @@ SAMPLES = {
     "pubmed": (FIXTURES / "pubmed_sample.xml").read_bytes(),
     "jats": (FIXTURES / "jats_sample.xml").read_bytes(),
 }
-FRAGMENTS = [b"<", b">", b"</", b"<!ENTITY x 'y'>", b"&x;", b"|t|", b"|a|", b"\t", b"\n", b"\r\n", b"{", b"}", b"[",
-             b'"', b"\x00", b"\xff\xfe", b"\xef\xbb\xbf", b"\xe9", b"# ", b"## Abstract\n", b"99999", b"-1",
-             b"<PMID>", b"</PubmedArticle>", b"<passage>", b"<offset>", b"<location offset=", "α".encode()]
+FRAGMENTS = [
+    b"<",
+    b">",
+    b"</",
+    b"<!ENTITY x 'y'>",
+    b"&x;",
+    b"|t|",
+    b"|a|",
+    b"\t",
+    b"\n",
+    b"\r\n",
+    b"{",
+    b"}",
+    b"[",
+    b'"',
+    b"\x00",
+    b"\xff\xfe",
+    b"\xef\xbb\xbf",
+    b"\xe9",
+    b"# ",
+    b"## Abstract\n",
+    b"99999",
+    b"-1",
+    b"<PMID>",
+    b"</PubmedArticle>",
+    b"<passage>",
+    b"<offset>",
+    b"<location offset=",
+    "α".encode(),
+]
 
 
 @st.composite
@@ -68,7 +95,9 @@ def _read_all(fmt: str, data: bytes) -> None:
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(data=st.data())
 def test_readers_survive_fuzzed_input(fmt, data):
     _read_all(fmt, data.draw(mutated(fmt)))
@@ -76,7 +105,11 @@ def test_readers_survive_fuzzed_input(fmt, data):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
-@settings(max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=10_000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(data=st.data())
 def test_readers_survive_ten_thousand_fuzzed_inputs(fmt, data):
     _read_all(fmt, data.draw(mutated(fmt)))

@@ -5,14 +5,30 @@ from kg.records import Concept, Evidence, Relation
 
 
 def _evidence(document: str, score: float, start: int = 0) -> Evidence:
-    return Evidence(document, "A treats B.", start, "A", start, start + 1, "B", start + 8, start + 9, "m", score,
-                    trigger="treats")
+    return Evidence(
+        document,
+        "A treats B.",
+        start,
+        "A",
+        start,
+        start + 1,
+        "B",
+        start + 8,
+        start + 9,
+        "m",
+        score,
+        trigger="treats",
+    )
 
 
 def test_one_node_per_concept_whatever_the_annotations_call_it(seed_graph):
     graph = seed_graph.graph
-    atopic = [n for n, d in graph.nodes(data=True) if "atopic dermatitis" in {s.lower() for s in d["synonyms"]}
-              or d["label"].lower() in ("atopic dermatitis", "atopic eczema")]
+    atopic = [
+        n
+        for n, d in graph.nodes(data=True)
+        if "atopic dermatitis" in {s.lower() for s in d["synonyms"]}
+        or d["label"].lower() in ("atopic dermatitis", "atopic eczema")
+    ]
     assert atopic == ["MONDO:0004980"]
     assert "MESH:D003876" in graph.nodes["MONDO:0004980"]["xrefs"]
     assert "MESH:D003876" not in graph
@@ -41,7 +57,9 @@ def _small(document: str, start: int = 0) -> KnowledgeGraph:
     graph = KnowledgeGraph()
     graph.add_concept(Concept("CHEBI:1", "A", "biolink:ChemicalEntity"), document, 1)
     graph.add_concept(Concept("MONDO:0000002", "B", "biolink:Disease"), document, 1)
-    graph.add_relation(Relation("CHEBI:1", "biolink:treats", "MONDO:0000002", _evidence(document, 0.7, start)))
+    graph.add_relation(
+        Relation("CHEBI:1", "biolink:treats", "MONDO:0000002", _evidence(document, 0.7, start))
+    )
     return graph
 
 
@@ -57,7 +75,9 @@ def test_graphs_merge_in_any_order_without_duplicating_evidence():
 
 def test_negated_claims_are_separate_edges():
     graph = _small("PMID:1")
-    negated = Evidence("PMID:3", "A did not treat B.", 0, "A", 0, 1, "B", 16, 17, "m", 0.6, "treat", negated=True)
+    negated = Evidence(
+        "PMID:3", "A did not treat B.", 0, "A", 0, 1, "B", 16, 17, "m", 0.6, "treat", negated=True
+    )
     graph.add_relation(Relation("CHEBI:1", "biolink:treats", "MONDO:0000002", negated))
     keys = sorted(k for _, _, k in graph.graph.edges(keys=True))
     assert keys == ["NOT biolink:treats", "biolink:treats"]

@@ -26,7 +26,9 @@ def test_a_name_the_ontologies_lack_becomes_a_local_concept_with_broader_links(s
 
 def test_wrong_annotations_are_refused_with_a_warning(lexicon):
     document = _with_annotations(
-        Annotation("pruritic dermatological conditions", "Disease", ("MESH:D000168",)),  # acrocephalosyndactyly
+        Annotation(
+            "pruritic dermatological conditions", "Disease", ("MESH:D000168",)
+        ),  # acrocephalosyndactyly
         Annotation("systemic diseases", "Disease", ("MESH:D034721",)),  # systemic mastocytosis
     )
     names, local, warnings = names_from_annotations(document, lexicon)

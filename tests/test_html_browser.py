@@ -9,8 +9,15 @@ from kg.pipeline import build_graph
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +46,9 @@ class Page:
         point = self.page.evaluate(
             "id => { const p = network.canvasToDOM(network.getPositions([id])[id]);"
             " const r = document.getElementById('mynetwork').getBoundingClientRect();"
-            " return [p.x + r.left, p.y + r.top]; }", node_id)
+            " return [p.x + r.left, p.y + r.top]; }",
+            node_id,
+        )
         self.page.mouse.click(*point)
 
 
@@ -68,7 +77,9 @@ def test_clicking_a_node_opens_its_panel_with_linked_ids(browser, seed_output, a
 
 def test_edge_panel_shows_evidence_with_highlighted_entities(browser, seed_output):
     page = Page(browser, seed_output / "graph.html")
-    edge = page.page.evaluate("edges.get().find(e => e.from.startsWith('UNII') && e.to === 'NCBIGene:3565').id")
+    edge = page.page.evaluate(
+        "edges.get().find(e => e.from.startsWith('UNII') && e.to === 'NCBIGene:3565').id"
+    )
     page.page.evaluate("id => window.kg.showEdge(id)", edge)
     marks = page.page.locator("#kg-panel mark").all_inner_texts()
     assert "IL-4" in marks and any(m.lower() == "dupilumab" for m in marks)
@@ -113,8 +124,23 @@ def test_view_cli_focuses_a_neighbourhood_and_filters_by_evidence(browser, seed_
     import sys
 
     html = tmp_path / "focus.html"
-    subprocess.run([sys.executable, "-m", "kg.cli", "view", str(seed_output), "--focus", "dupilumab", "--hops", "1",
-                    "-o", str(html)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kg.cli",
+            "view",
+            str(seed_output),
+            "--focus",
+            "dupilumab",
+            "--hops",
+            "1",
+            "-o",
+            str(html),
+        ],
+        check=True,
+        capture_output=True,
+    )
     page = Page(browser, html)
     ids = set(page.page.evaluate("nodes.get().map(n => n.id)"))
     assert "NCBIGene:3565" in ids and "MESH:D011537" not in ids  # pruritus is two hops away

@@ -26,8 +26,18 @@ def test_normalize_curie_accepts_common_spellings(given, expected):
 
 @pytest.mark.parametrize(
     "bad",
-    ["MESH:D00 3876", "NCBIGene:35a65", "MONDO:123", "nope:1", "MESH:D003876>", 'MESH:D00"3876', "MESH:\nD003876",
-     "", "just text", "doi:10.1/<script>"],
+    [
+        "MESH:D00 3876",
+        "NCBIGene:35a65",
+        "MONDO:123",
+        "nope:1",
+        "MESH:D003876>",
+        'MESH:D00"3876',
+        "MESH:\nD003876",
+        "",
+        "just text",
+        "doi:10.1/<script>",
+    ],
 )
 def test_normalize_curie_rejects_invalid_identifiers_with_the_value_quoted(bad):
     with pytest.raises(IdentifierError) as error:
@@ -47,7 +57,11 @@ def test_local_concepts_get_stable_readable_iris():
     curie = local_curie("disease", "Acquired Reactive Perforating Collagenosis")
     assert curie == "KG:disease.acquired-reactive-perforating-collagenosis"
     assert expand(curie).startswith("https://w3id.org/kg-biomed/disease.")
-    assert slugify("Sjögren’s <b>syndrome</b>") == slugify("Sjogren's <b>syndrome</b>") == "sjogrens-b-syndrome-b"
+    assert (
+        slugify("Sjögren’s <b>syndrome</b>")
+        == slugify("Sjogren's <b>syndrome</b>")
+        == "sjogrens-b-syndrome-b"
+    )
 
 
 def test_document_ids_prefer_pmid_then_pmc_then_doi_then_name():

@@ -37,7 +37,9 @@ def test_an_interrupted_build_resumes_from_its_checkpoints(lexicon, sequential, 
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        build_graph(INPUTS, lexicon=lexicon, batch_size=2, checkpoint=checkpoints, on_documents=stop_after_two_batches)
+        build_graph(
+            INPUTS, lexicon=lexicon, batch_size=2, checkpoint=checkpoints, on_documents=stop_after_two_batches
+        )
     assert len(list(checkpoints.glob("*.pickle"))) >= 2
     report = BuildReport()
     graph = build_graph(INPUTS, lexicon=lexicon, batch_size=2, checkpoint=checkpoints, report=report)

@@ -32,8 +32,12 @@ def test_two_builds_are_byte_identical(seed_graph, lexicon):
 
 def test_rapper_accepts_the_turtle(seed_output):
     rapper = requires("rapper")
-    result = subprocess.run([rapper, "-i", "turtle", "-c", str(seed_output / "graph.ttl")], capture_output=True,
-                            text=True, check=False)
+    result = subprocess.run(
+        [rapper, "-i", "turtle", "-c", str(seed_output / "graph.ttl")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "returned" in result.stderr and "triples" in result.stderr
 
@@ -45,7 +49,9 @@ def test_negated_claims_never_become_direct_triples(lexicon):
     graph = KnowledgeGraph()
     graph.add_concept(Concept("CHEBI:1", "A", "biolink:ChemicalEntity"))
     graph.add_concept(Concept("MONDO:0000002", "B", "biolink:Disease"))
-    evidence = Evidence("PMID:1", "A did not treat B.", 0, "A", 0, 1, "B", 16, 17, "m", 0.6, "treat", negated=True)
+    evidence = Evidence(
+        "PMID:1", "A did not treat B.", 0, "A", 0, 1, "B", 16, 17, "m", 0.6, "treat", negated=True
+    )
     graph.add_relation(Relation("CHEBI:1", "biolink:treats", "MONDO:0000002", evidence))
     text = serialize(graph, "nt").decode()
     assert "<http://purl.obolibrary.org/obo/CHEBI_1> <https://w3id.org/biolink/vocab/treats>" not in text
@@ -60,8 +66,14 @@ def test_text_from_papers_is_escaped_in_literals():
     nasty = 'A "quoted"\nline\twith <script>alert(1)</script> \\ and \u2028'
     graph.add_concept(Concept("CHEBI:1", nasty, "biolink:ChemicalEntity"))
     graph.add_concept(Concept("MONDO:0000002", "B", "biolink:Disease"))
-    graph.add_relation(Relation("CHEBI:1", "biolink:treats", "MONDO:0000002",
-                                Evidence("PMID:1", nasty, 0, "A", 0, 1, "B", 2, 3, "m", 0.5, "treat")))
+    graph.add_relation(
+        Relation(
+            "CHEBI:1",
+            "biolink:treats",
+            "MONDO:0000002",
+            Evidence("PMID:1", nasty, 0, "A", 0, 1, "B", 2, 3, "m", 0.5, "treat"),
+        )
+    )
     for fmt, parser in (("turtle", "turtle"), ("nt", "nt"), ("json-ld", "json-ld")):
         parsed = Graph().parse(data=serialize(graph, fmt), format=parser)
         assert any(str(o) == nasty for _, _, o in parsed), fmt

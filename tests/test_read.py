@@ -19,7 +19,9 @@ def test_seed_markdown_reads_into_one_document_with_its_metadata(seed_document):
     assert metadata["journal"] == "Case Reports in Dermatological Medicine"
     assert metadata["authors"].startswith("Niccolò Gori")
     kinds = [p.kind for p in document.passages]
-    assert kinds[0] == "title" and "abstract" in kinds and "tldr" in kinds and kinds.count("key_findings") == 3
+    assert (
+        kinds[0] == "title" and "abstract" in kinds and "tldr" in kinds and kinds.count("key_findings") == 3
+    )
 
 
 def test_passage_offsets_address_the_document_text(seed_document):
@@ -45,13 +47,20 @@ def test_the_papers_own_entity_lists_become_annotations_not_text(seed_document):
 def test_entity_list_items_keep_commas_inside_brackets():
     line = "- **Genes:** IL13 (interleukin 13) [NCBI Gene 3596] {aka IL-13, P600}, IL4 [NCBI Gene 3565]"
     names = [(a.text, a.ids) for a in parse_entity_list(line, "x")]
-    assert names == [("IL13", ("NCBIGene:3596",)), ("interleukin 13", ("NCBIGene:3596",)),
-                     ("IL-13", ("NCBIGene:3596",)), ("P600", ("NCBIGene:3596",)), ("IL4", ("NCBIGene:3565",))]
+    assert names == [
+        ("IL13", ("NCBIGene:3596",)),
+        ("interleukin 13", ("NCBIGene:3596",)),
+        ("IL-13", ("NCBIGene:3596",)),
+        ("P600", ("NCBIGene:3596",)),
+        ("IL4", ("NCBIGene:3565",)),
+    ]
 
 
 def test_plain_text_first_line_is_the_title(tmp_path):
     path = tmp_path / "notes.txt"
-    path.write_text("Dupilumab for atopic dermatitis\n\nIt inhibits IL-4.\nSecond line.\n\nAnother paragraph.\n")
+    path.write_text(
+        "Dupilumab for atopic dermatitis\n\nIt inhibits IL-4.\nSecond line.\n\nAnother paragraph.\n"
+    )
     [document] = read_documents([path])
     assert document.id == "KG:document.notes-txt"
     assert document.title == "Dupilumab for atopic dermatitis"
@@ -83,7 +92,10 @@ def test_a_bad_document_in_a_batch_is_reported_and_the_rest_is_read():
 
 def test_format_is_detected_from_content(tmp_path):
     assert detect_format(SEED, SEED.read_text()) == "markdown"
-    assert detect_format(FIXTURES / "two_cdr.pubtator", (FIXTURES / "two_cdr.pubtator").read_text()) == "pubtator"
+    assert (
+        detect_format(FIXTURES / "two_cdr.pubtator", (FIXTURES / "two_cdr.pubtator").read_text())
+        == "pubtator"
+    )
     assert detect_format(tmp_path / "x.txt", "Just a title\n\nAnd text.") == "text"
 
 
@@ -140,9 +152,16 @@ def test_bioc_json_from_biored_with_relations():
     documents = read_documents([FIXTURES / "biored_two.bioc.json"])
     assert len(documents) == 2
     first = documents[0]
-    assert first.relations and first.relations[0].type in {"Positive_Correlation", "Association", "Bind",
-                                                             "Negative_Correlation", "Cotreatment", "Comparison",
-                                                             "Drug_Interaction", "Conversion"}
+    assert first.relations and first.relations[0].type in {
+        "Positive_Correlation",
+        "Association",
+        "Bind",
+        "Negative_Correlation",
+        "Cotreatment",
+        "Comparison",
+        "Drug_Interaction",
+        "Conversion",
+    }
     for annotation in first.annotations:
         assert first.text_at(annotation.start, annotation.end) == annotation.text
 
@@ -168,7 +187,11 @@ def test_pubmed_xml_articles_stream_with_their_metadata_and_a_bad_one_is_reporte
     assert first.title == "Dupilumab for acquired reactive perforating collagenosis in atopic dermatitis."
     assert [p.kind for p in first.passages] == ["title", "abstract:background", "abstract:case"]
     meta = dict(first.metadata)
-    assert meta["doi"] == "10.1155/2024/6265608" and meta["pmcid"] == "PMC11208807" and meta["date"] == "2024-06-19"
+    assert (
+        meta["doi"] == "10.1155/2024/6265608"
+        and meta["pmcid"] == "PMC11208807"
+        and meta["date"] == "2024-06-19"
+    )
     assert meta["authors"] == "Niccolò Gori, Dermatology Study Group"
     assert dict(documents[1].metadata)["date"] == "1981" and "doi" not in dict(documents[1].metadata)
     assert len(errors) == 1 and "99999999" in str(errors[0]) and "ArticleTitle" in str(errors[0])

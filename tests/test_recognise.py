@@ -18,12 +18,22 @@ def test_the_seed_abstract_yields_the_required_entities(seed_result):
     abstract_start = next(p.offset for p in seed_result.document.passages if p.kind == "abstract")
     found = {(m.text.lower(), m.concept_id) for m in seed_result.mentions if m.start >= abstract_start}
     texts = {text for text, _ in found}
-    for required in ("dupilumab", "il-4", "il-13", "atopic dermatitis", "pruritus", "diabetes",
-                     "chronic kidney disease", "acquired reactive perforating collagenosis"):
+    for required in (
+        "dupilumab",
+        "il-4",
+        "il-13",
+        "atopic dermatitis",
+        "pruritus",
+        "diabetes",
+        "chronic kidney disease",
+        "acquired reactive perforating collagenosis",
+    ):
         assert required in texts, required
     assert ("il-4", "NCBIGene:3565") in found and ("il-13", "NCBIGene:3596") in found
     assert ("atopic dermatitis", "MONDO:0004980") in found
-    assert any("perforating collagenosis" in text for text in texts - {"acquired reactive perforating collagenosis"})
+    assert any(
+        "perforating collagenosis" in text for text in texts - {"acquired reactive perforating collagenosis"}
+    )
 
 
 def test_mentions_point_at_their_text(seed_result):
@@ -32,7 +42,9 @@ def test_mentions_point_at_their_text(seed_result):
 
 
 def test_longest_match_wins(lexicon):
-    found = _found(lexicon, "Patients with chronic kidney disease and type 2 diabetes mellitus were enrolled.")
+    found = _found(
+        lexicon, "Patients with chronic kidney disease and type 2 diabetes mellitus were enrolled."
+    )
     assert "chronic kidney disease" in found and "kidney disease" not in found
     assert any("diabetes mellitus" in text for text in found)
 
@@ -46,13 +58,19 @@ def test_hyphen_space_and_greek_variants_match(lexicon):
     for text in ("IL4 levels rose.", "Interleukin-4 levels rose.", "interleukin 4 levels rose."):
         mentions = find_mentions(_document(text), lexicon)
         assert any(m.candidates[0] == "NCBIGene:3565" for m in mentions), text
-    tnf = [m for m in find_mentions(_document("TNF-α and TNFalpha were high."), lexicon) if m.type is EntityType.GENE]
+    tnf = [
+        m
+        for m in find_mentions(_document("TNF-α and TNFalpha were high."), lexicon)
+        if m.type is EntityType.GENE
+    ]
     assert len(tnf) == 2 and tnf[0].candidates[0] == tnf[1].candidates[0] == "NCBIGene:7124"
 
 
 def test_document_abbreviations_take_the_meaning_of_their_long_form(lexicon):
-    text = ("Patients with atopic dermatitis (AD) often itch. In AD, dupilumab helps. "
-            "Alzheimer disease is different.")
+    text = (
+        "Patients with atopic dermatitis (AD) often itch. In AD, dupilumab helps. "
+        "Alzheimer disease is different."
+    )
     mentions = find_mentions(_document(text), lexicon)
     ad = [m for m in mentions if m.text == "AD"]
     assert len(ad) == 2 and all(m.candidates[0] == "MONDO:0004980" and m.method == "abbreviation" for m in ad)

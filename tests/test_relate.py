@@ -11,13 +11,25 @@ from kg.relate import extract_relations
 def _relations(lexicon, text: str):
     document = Document("PMID:1", "t", (Passage("abstract", 0, text),))
     mentions, _ = ground_mentions(find_mentions(document, lexicon), lexicon)
-    return [(r.evidence.subject_text, r.predicate, r.evidence.object_text, r.evidence.negated, r.evidence.hedged,
-             dict(r.qualifiers).get("biolink:object_direction_qualifier")) for r in extract_relations(document, mentions)]
+    return [
+        (
+            r.evidence.subject_text,
+            r.predicate,
+            r.evidence.object_text,
+            r.evidence.negated,
+            r.evidence.hedged,
+            dict(r.qualifiers).get("biolink:object_direction_qualifier"),
+        )
+        for r in extract_relations(document, mentions)
+    ]
 
 
 def _abstract_relations(seed_result):
-    return {(r.subject, r.predicate, r.object, dict(r.qualifiers).get("biolink:object_direction_qualifier"))
-            for r in seed_result.relations if r.evidence.passage == "abstract"}
+    return {
+        (r.subject, r.predicate, r.object, dict(r.qualifiers).get("biolink:object_direction_qualifier"))
+        for r in seed_result.relations
+        if r.evidence.passage == "abstract"
+    }
 
 
 def test_the_seed_chain_comes_out_of_the_abstract(seed_result):
@@ -28,7 +40,11 @@ def test_the_seed_chain_comes_out_of_the_abstract(seed_result):
         assert (dupilumab, "biolink:affects", gene, "decreased") in relations
         assert (gene, "biolink:contributes_to", "MONDO:0004980", None) in relations
     assert (arpc, "biolink:associated_with", "MONDO:0004980", None) in relations or (
-        "MONDO:0004980", "biolink:associated_with", arpc, None) in relations
+        "MONDO:0004980",
+        "biolink:associated_with",
+        arpc,
+        None,
+    ) in relations
 
 
 def test_every_relation_carries_its_evidence(seed_result):
@@ -45,7 +61,9 @@ def test_every_relation_carries_its_evidence(seed_result):
 
 
 def test_resistance_to_treatment_is_no_treats_edge(lexicon):
-    relations = _relations(lexicon, "The patient with atopic dermatitis was resistant to treatment with cyclosporine.")
+    relations = _relations(
+        lexicon, "The patient with atopic dermatitis was resistant to treatment with cyclosporine."
+    )
     assert all(not (p == "biolink:treats" and not negated) for _, p, _, negated, _, _ in relations)
     assert any(p == "biolink:treats" and negated for _, p, _, negated, _, _ in relations)
 
@@ -53,10 +71,14 @@ def test_resistance_to_treatment_is_no_treats_edge(lexicon):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Lithium carbonate induced nephrogenic diabetes insipidus in two patients.",
-         ("Lithium carbonate", "biolink:causes", "nephrogenic diabetes insipidus")),
-        ("Metformin is effective in the treatment of type 2 diabetes.",
-         ("Metformin", "biolink:treats", "type 2 diabetes")),
+        (
+            "Lithium carbonate induced nephrogenic diabetes insipidus in two patients.",
+            ("Lithium carbonate", "biolink:causes", "nephrogenic diabetes insipidus"),
+        ),
+        (
+            "Metformin is effective in the treatment of type 2 diabetes.",
+            ("Metformin", "biolink:treats", "type 2 diabetes"),
+        ),
         ("Atopic dermatitis is driven by IL-4.", ("IL-4", "biolink:contributes_to", "Atopic dermatitis")),
         ("Aspirin inhibits PTGS2 in platelets.", ("Aspirin", "biolink:affects", "PTGS2")),
     ],
@@ -92,6 +114,7 @@ def test_the_seed_relations_issue_4_asks_for(seed_result):
 
 
 def test_examples_in_parentheses_share_the_relation_of_their_noun_phrase(lexicon):
-    relations = _relations(lexicon, "Aspirin is associated with diseases in which pain is common (e.g., arthritis "
-                                    "and migraine).")
+    relations = _relations(
+        lexicon, "Aspirin is associated with diseases in which pain is common (e.g., arthritis and migraine)."
+    )
     assert {("Aspirin", "arthritis"), ("Aspirin", "migraine")} <= {(s, o) for s, _, o, *_ in relations}

@@ -14,12 +14,15 @@ from conftest import ROOT, free_port
 KG = [sys.executable, "-m", "kg.cli"]
 
 
-
 @pytest.fixture(scope="module")
 def endpoint(seed_output):
     port = free_port()
-    process = subprocess.Popen([*KG, "serve", str(seed_output / "graph.ttl"), "--port", str(port), "--timeout", "10"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [*KG, "serve", str(seed_output / "graph.ttl"), "--port", str(port), "--timeout", "10"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}/query"
     for _ in range(100):
         try:
@@ -47,15 +50,21 @@ def _select(url: str, query: str) -> list[dict[str, str]]:
 
 def test_the_endpoint_answers_every_example_query(endpoint):
     chain = _select(endpoint, (ROOT / "queries" / "seed_chain.rq").read_text())
-    assert {("Dupilumab", "IL4", "atopic eczema", "acquired reactive perforating collagenosis"),
-            ("Dupilumab", "IL13", "atopic eczema", "acquired reactive perforating collagenosis")} <= {
-        (r["drug_label"], r["gene_label"], r["disease_label"], r["associated_label"]) for r in chain}
+    assert {
+        ("Dupilumab", "IL4", "atopic eczema", "acquired reactive perforating collagenosis"),
+        ("Dupilumab", "IL13", "atopic eczema", "acquired reactive perforating collagenosis"),
+    } <= {(r["drug_label"], r["gene_label"], r["disease_label"], r["associated_label"]) for r in chain}
     evidence = _select(endpoint, (ROOT / "queries" / "edge_evidence.rq").read_text())
     assert any("monoclonal antibody inhibiting IL-4" in r["sentence"] for r in evidence)
     skin = _select(endpoint, (ROOT / "queries" / "drugs_for_skin_diseases.rq").read_text())
-    assert {r["disease_label"] for r in skin} >= {"atopic eczema", "acquired reactive perforating collagenosis"}
+    assert {r["disease_label"] for r in skin} >= {
+        "atopic eczema",
+        "acquired reactive perforating collagenosis",
+    }
     genes = _select(endpoint, (ROOT / "queries" / "genes_via_drugs.rq").read_text())
-    assert ("atopic eczema", "IL4", "Dupilumab") in {(r["disease_label"], r["gene_label"], r["drugs"]) for r in genes}
+    assert ("atopic eczema", "IL4", "Dupilumab") in {
+        (r["disease_label"], r["gene_label"], r["drugs"]) for r in genes
+    }
 
 
 def test_updates_are_refused(endpoint):

@@ -13,7 +13,9 @@ ARPC = "acquired reactive perforating collagenosis"
 
 def test_the_seed_chain_query_finds_dupilumab_il4_il13_atopic_dermatitis_and_the_collagenosis(seed_graph):
     rows = seed_graph.sparql(CHAIN)
-    chains = set(zip(rows.drug_label, rows.gene_label, rows.disease_label, rows.associated_label, strict=True))
+    chains = set(
+        zip(rows.drug_label, rows.gene_label, rows.disease_label, rows.associated_label, strict=True)
+    )
     assert ("Dupilumab", "IL4", "atopic eczema", ARPC) in chains
     assert ("Dupilumab", "IL13", "atopic eczema", ARPC) in chains
     assert set(rows[rows.gene_label == "IL4"].gene) == {"http://identifiers.org/ncbigene/3565"}
@@ -23,7 +25,12 @@ def test_each_hop_of_the_chain_has_an_abstract_sentence_readable_with_sparql(see
     rows = seed_graph.sparql(EVIDENCE)
     abstract = rows[rows.section == "abstract"]
     hops = set(zip(abstract.subject_label, abstract.object_label, strict=True))
-    assert {("Dupilumab", "IL4"), ("Dupilumab", "IL13"), ("IL4", "atopic eczema"), ("IL13", "atopic eczema")} <= hops
+    assert {
+        ("Dupilumab", "IL4"),
+        ("Dupilumab", "IL13"),
+        ("IL4", "atopic eczema"),
+        ("IL13", "atopic eczema"),
+    } <= hops
     assert ("atopic eczema", ARPC) in hops or (ARPC, "atopic eczema") in hops
     inhibition = abstract[(abstract.subject_label == "Dupilumab") & (abstract.object_label == "IL4")]
     assert inhibition.sentence.str.contains("monoclonal antibody inhibiting IL-4 and IL-13").all()
@@ -43,9 +50,22 @@ def test_queries_may_use_the_usual_prefixes_undeclared(seed_graph):
 
 
 def test_the_cli_runs_the_chain_query_on_the_turtle_file(seed_output):
-    result = subprocess.run([sys.executable, "-m", "kg.cli", "query", str(seed_output / "graph.ttl"), "--file",
-                             str(ROOT / "queries" / "seed_chain.rq"), "--format", "csv"],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kg.cli",
+            "query",
+            str(seed_output / "graph.ttl"),
+            "--file",
+            str(ROOT / "queries" / "seed_chain.rq"),
+            "--format",
+            "csv",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "Dupilumab,IL4,atopic eczema,acquired reactive perforating collagenosis" in result.stdout
 
 
@@ -61,6 +81,20 @@ def test_every_example_query_runs_through_the_cli_and_the_api(seed_graph, seed_o
     for query in sorted((ROOT / "queries").glob("*.rq")):
         rows = seed_graph.sparql(query.read_text())
         assert len(rows) > 0, query.name
-        result = subprocess.run([sys.executable, "-m", "kg.cli", "query", str(seed_output / "graph.ttl"), "--file",
-                                 str(query), "--format", "json"], capture_output=True, text=True, check=True)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "kg.cli",
+                "query",
+                str(seed_output / "graph.ttl"),
+                "--file",
+                str(query),
+                "--format",
+                "json",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         assert len(json.loads(result.stdout)["results"]["bindings"]) == len(rows), query.name

@@ -14,7 +14,9 @@ COUNTS = """SELECT ?confidence ?evidence ?papers WHERE {
 
 
 def _load(store, *inputs):
-    return subprocess.run([*KG, "load", str(store), *map(str, inputs)], capture_output=True, text=True, check=True)
+    return subprocess.run(
+        [*KG, "load", str(store), *map(str, inputs)], capture_output=True, text=True, check=True
+    )
 
 
 def test_loading_the_same_paper_twice_changes_nothing(tmp_path):
@@ -31,8 +33,10 @@ def test_new_papers_add_their_evidence_and_confidence_is_recomputed(tmp_path):
     _load(store, SEED)
     before = Store(store, read_only=True).query(COUNTS)
     other = tmp_path / "other.md"
-    other.write_text("# Another paper\n\nPMID: 12345678\n\n## Abstract\n\n"
-                     "Dupilumab, an antibody inhibiting IL-4 signalling, helps atopic dermatitis.\n")
+    other.write_text(
+        "# Another paper\n\nPMID: 12345678\n\n## Abstract\n\n"
+        "Dupilumab, an antibody inhibiting IL-4 signalling, helps atopic dermatitis.\n"
+    )
     _load(store, other)
     after = Store(store, read_only=True).query(COUNTS)
     assert int(after.evidence[0]) == int(before.evidence[0]) + 1
@@ -51,10 +55,23 @@ def test_loading_kgs_own_turtle_equals_loading_the_paper(tmp_path, seed_output):
 def test_query_reads_a_store_and_a_bad_store_is_named(tmp_path):
     store = tmp_path / "store"
     _load(store, FIXTURES / "two_cdr.pubtator")
-    result = subprocess.run([*KG, "query", str(store), "SELECT (COUNT(*) AS ?n) WHERE { ?s a biolink:Publication }",
-                             "--format", "csv"], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [
+            *KG,
+            "query",
+            str(store),
+            "SELECT (COUNT(*) AS ?n) WHERE { ?s a biolink:Publication }",
+            "--format",
+            "csv",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert result.stdout.split() == ["n", "2"]
     empty = tmp_path / "empty"
     empty.mkdir()
-    result = subprocess.run([*KG, "query", str(empty), "SELECT * WHERE {?s ?p ?o}"], capture_output=True, text=True)
+    result = subprocess.run(
+        [*KG, "query", str(empty), "SELECT * WHERE {?s ?p ?o}"], capture_output=True, text=True
+    )
     assert result.returncode == 2 and "Traceback" not in result.stderr

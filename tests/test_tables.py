@@ -13,18 +13,30 @@ def test_seed_tables_have_kgx_columns_and_one_row_per_node_and_edge(seed_graph, 
     nodes = pd.read_csv(seed_output / "nodes.tsv", sep="\t", quoting=csv.QUOTE_NONE, keep_default_na=False)
     edges = pd.read_csv(seed_output / "edges.tsv", sep="\t", quoting=csv.QUOTE_NONE, keep_default_na=False)
     assert list(nodes.columns) == NODE_COLUMNS and list(edges.columns) == EDGE_COLUMNS
-    assert len(nodes) == seed_graph.graph.number_of_nodes() and len(edges) == seed_graph.graph.number_of_edges()
-    assert set(edges.knowledge_level) == {"knowledge_assertion"} and set(edges.agent_type) == {"text_mining_agent"}
+    assert (
+        len(nodes) == seed_graph.graph.number_of_nodes() and len(edges) == seed_graph.graph.number_of_edges()
+    )
+    assert set(edges.knowledge_level) == {"knowledge_assertion"} and set(edges.agent_type) == {
+        "text_mining_agent"
+    }
     il4 = nodes[nodes.id == "NCBIGene:3565"].iloc[0]
     assert il4["name"] == "IL4" and "HGNC:6014" in il4["xref"].split("|")
 
 
 def test_tabs_newlines_and_pipes_in_text_cannot_break_rows(tmp_path):
     graph = KnowledgeGraph()
-    graph.add_concept(Concept("CHEBI:1", "bad\tname\nwith|pipe", "biolink:ChemicalEntity", synonyms=("x\ty",)))
+    graph.add_concept(
+        Concept("CHEBI:1", "bad\tname\nwith|pipe", "biolink:ChemicalEntity", synonyms=("x\ty",))
+    )
     graph.add_concept(Concept("MONDO:0000002", "B", "biolink:Disease"))
-    graph.add_relation(Relation("CHEBI:1", "biolink:treats", "MONDO:0000002",
-                                Evidence("PMID:1", "A\ttreats\nB | C", 0, "A", 0, 1, "B", 2, 3, "m", 0.5, "t")))
+    graph.add_relation(
+        Relation(
+            "CHEBI:1",
+            "biolink:treats",
+            "MONDO:0000002",
+            Evidence("PMID:1", "A\ttreats\nB | C", 0, "A", 0, 1, "B", 2, 3, "m", 0.5, "t"),
+        )
+    )
     for path in write_tables(graph, tmp_path):
         lines = path.read_text().splitlines()
         widths = {len(line.split("\t")) for line in lines}
@@ -44,17 +56,35 @@ def test_kgx_validates_the_tables(seed_output):
         import pytest
 
         pytest.skip("kgx is not installed (make test installs it into .venv-kgx)")
-    result = subprocess.run([str(ROOT / "scripts" / "kgx-validate"), str(seed_output / "nodes.tsv"),
-                             str(seed_output / "edges.tsv")], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [
+            str(ROOT / "scripts" / "kgx-validate"),
+            str(seed_output / "nodes.tsv"),
+            str(seed_output / "edges.tsv"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert json.loads(result.stdout.split("\n}")[0] + "\n}" if result.stdout.startswith("{\n") else
-                      result.stdout.splitlines()[0]) == {}
+    assert (
+        json.loads(
+            result.stdout.split("\n}")[0] + "\n}"
+            if result.stdout.startswith("{\n")
+            else result.stdout.splitlines()[0]
+        )
+        == {}
+    )
 
 
 def test_evidence_flags_and_confidence_are_in_the_tables_and_the_turtle(seed_output):
-    evidence = pd.read_csv(seed_output / "evidence.tsv", sep="\t", quoting=csv.QUOTE_NONE, keep_default_na=False)
+    evidence = pd.read_csv(
+        seed_output / "evidence.tsv", sep="\t", quoting=csv.QUOTE_NONE, keep_default_na=False
+    )
     assert {"negated", "hedged", "score", "sentence", "trigger"} <= set(evidence.columns)
-    assert evidence.hedged.astype(str).str.lower().eq("true").any()  # "likely contributed", "may be effective"
+    assert (
+        evidence.hedged.astype(str).str.lower().eq("true").any()
+    )  # "likely contributed", "may be effective"
     turtle = (seed_output / "graph.ttl").read_text()
     assert "kgv:hedged true" in turtle and "biolink:negated false" in turtle
     assert "biolink:has_confidence_score" in turtle

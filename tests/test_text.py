@@ -28,14 +28,20 @@ def test_distinct_names_keep_distinct_keys():
 def test_tokens_keep_their_offsets():
     text = "dupilumab inhibits IL-4/IL-13 signalling"
     assert [(t.norm, text[t.start : t.end]) for t in tokenize(text)][2:6] == [
-        ("il", "IL"), ("4", "4"), ("il", "IL"), ("13", "13")]
+        ("il", "IL"),
+        ("4", "4"),
+        ("il", "IL"),
+        ("13", "13"),
+    ]
 
 
 def test_sentences_of_the_seed_abstract_split_at_their_ends_only():
-    text = ("Reactive perforating collagenosis is often associated with systemic diseases in which pruritus is a "
-            "common symptom (e.g., diabetes and chronic kidney disease). Less commonly, it has been associated "
-            "with chronic inflammatory dermatoses, including atopic dermatitis, as in this case. In this report, "
-            "we describe the case of a 35-year-old man (Fig. 1). Smith et al. found 2.5 mg/kg doses safe.")
+    text = (
+        "Reactive perforating collagenosis is often associated with systemic diseases in which pruritus is a "
+        "common symptom (e.g., diabetes and chronic kidney disease). Less commonly, it has been associated "
+        "with chronic inflammatory dermatoses, including atopic dermatitis, as in this case. In this report, "
+        "we describe the case of a 35-year-old man (Fig. 1). Smith et al. found 2.5 mg/kg doses safe."
+    )
     sentences = [text[s:e] for s, e in split_sentences(text)]
     assert len(sentences) == 4
     assert sentences[0].endswith("chronic kidney disease).")

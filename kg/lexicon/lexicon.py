@@ -40,7 +40,9 @@ UNKNOWN_TOKEN = "\x01"
 _CODE_OFFSET = 0x100
 _SURROGATES = range(0xD800, 0xE000)
 _FLAG_CASE_SENSITIVE = 1
-_POSTING = np.dtype([("concept", "<i4"), ("kind", "u1"), ("source", "u1"), ("flags", "u1"), ("surface", "<i4")])
+_POSTING = np.dtype(
+    [("concept", "<i4"), ("kind", "u1"), ("source", "u1"), ("flags", "u1"), ("surface", "<i4")]
+)
 
 
 def _code(token_id: int) -> str:
@@ -119,8 +121,10 @@ class Lexicon:
                 "`kg lexicon build --sources DIR -o ontologies/lexicon`"
             )
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        learned = [hashlib.sha256((shipped / name).read_bytes()).hexdigest() if (shipped / name).exists() else ""
-                   for name in LEARNED_FILES]
+        learned = [
+            hashlib.sha256((shipped / name).read_bytes()).hexdigest() if (shipped / name).exists() else ""
+            for name in LEARNED_FILES
+        ]
         fingerprint = hashlib.sha256(
             json.dumps([manifest.get("files"), learned, COMPILE_VERSION, NORMALISATION_VERSION]).encode()
         ).hexdigest()[:16]
@@ -154,7 +158,9 @@ class Lexicon:
         for row in self._postings[begin:end].tolist():
             concept, kind, source, flags, surface_index = row
             surface = self._surface(surface_index) if flags & _FLAG_CASE_SENSITIVE else None
-            result.append(Posting(self._ids.restore_key(concept), self._kinds[kind], self._sources[source], surface))
+            result.append(
+                Posting(self._ids.restore_key(concept), self._kinds[kind], self._sources[source], surface)
+            )
         if len(self._postings_cache) > 200_000:
             self._postings_cache.clear()
         self._postings_cache[key_id] = result
@@ -323,8 +329,13 @@ def compile_lexicon(shipped: Path, compiled: Path) -> None:
             surface = len(surfaces)
             surfaces.append(term)
         by_key.setdefault(token_ids, []).append(
-            (ids[concept_id], kinds.index(kind), sources.index(source), _FLAG_CASE_SENSITIVE if case_sensitive else 0,
-             surface)
+            (
+                ids[concept_id],
+                kinds.index(kind),
+                sources.index(source),
+                _FLAG_CASE_SENSITIVE if case_sensitive else 0,
+                surface,
+            )
         )
         if term != rows[concept_id][2]:
             synonyms.setdefault(concept_id, []).append(term)
@@ -336,7 +347,8 @@ def compile_lexicon(shipped: Path, compiled: Path) -> None:
         remap = {token: vocab_trie[token] for token in vocabulary}
         by_id = {index: token for token, index in vocabulary.items()}
         encoded = {
-            "".join(_code(remap[by_id[t]]) for t in token_ids): postings for token_ids, postings in by_key.items()
+            "".join(_code(remap[by_id[t]]) for t in token_ids): postings
+            for token_ids, postings in by_key.items()
         }
         keys = marisa_trie.Trie(encoded)
         offsets = np.zeros(len(keys) + 1, dtype="<i8")
@@ -359,7 +371,12 @@ def compile_lexicon(shipped: Path, compiled: Path) -> None:
         concepts.save(str(temporary / "concepts.marisa"))
         xrefs = marisa_trie.BytesTrie(
             [(cid, cid.encode()) for cid in rows]
-            + [(xref, cid.encode()) for cid, row in rows.items() for xref in row[3].split() if xref not in rows]
+            + [
+                (xref, cid.encode())
+                for cid, row in rows.items()
+                for xref in row[3].split()
+                if xref not in rows
+            ]
         )
         xrefs.save(str(temporary / "xrefs.marisa"))
         meta = {

@@ -228,7 +228,9 @@ def _parse_obo_json(path: Path, source: str, prefix: str, kind: str) -> Iterator
         yield entry
 
 
-MONDO_EXCLUDED_ROOTS = ("MONDO:0021125",)  # 'disease characteristic': acquired, rare, complete... are not diseases
+MONDO_EXCLUDED_ROOTS = (
+    "MONDO:0021125",
+)  # 'disease characteristic': acquired, rare, complete... are not diseases
 
 
 def _descendants_excluded(entries: dict[str, SourceEntry], roots: Iterable[str]) -> set[str]:
@@ -424,8 +426,9 @@ def _read_sssom(path: Path, source: str, predicates: Iterable[str]) -> Iterator[
                 yield Mapping(subject, obj, source)
 
 
-def _read_pairs(path: Path, source: str, left: str, right: str, columns: tuple[int, int] = (0, 1),
-                header: bool = False) -> Iterator[Mapping]:
+def _read_pairs(
+    path: Path, source: str, left: str, right: str, columns: tuple[int, int] = (0, 1), header: bool = False
+) -> Iterator[Mapping]:
     with _open_text(path) as handle:
         reader = csv.reader(handle, delimiter="\t")
         if header:
@@ -473,6 +476,7 @@ def iter_mappings(sources: Path) -> Iterator[Mapping]:
                     yield Mapping(subject, obj, "drugbank_mappings")
     yield from _read_pairs(sources / SOURCE_FILES["mesh_cas"], "mesh_cas", "MESH", "CAS")
     yield from _read_pairs(sources / SOURCE_FILES["cas_chebi"], "cas_chebi", "CAS", "CHEBI", header=True)
-    yield from _read_pairs(sources / SOURCE_FILES["chebi_pubchem"], "chebi_pubchem", "CHEBI", "PUBCHEM.COMPOUND",
-                           header=True)
+    yield from _read_pairs(
+        sources / SOURCE_FILES["chebi_pubchem"], "chebi_pubchem", "CHEBI", "PUBCHEM.COMPOUND", header=True
+    )
     yield from _read_pairs(sources / SOURCE_FILES["pubchem_mesh"], "pubchem_mesh", "PUBCHEM.COMPOUND", "MESH")

@@ -91,7 +91,9 @@ def _expand(inputs: Iterable[str | Path]) -> list[Path]:
     return paths
 
 
-def iter_documents(inputs: Iterable[str | Path], format: str | None = None) -> Iterator[Document | ReaderError]:
+def iter_documents(
+    inputs: Iterable[str | Path], format: str | None = None
+) -> Iterator[Document | ReaderError]:
     """Documents from files, directories and globs; bad documents, and files that cannot be read (empty,
     binary, wrong encoding, damaged gzip, malformed or hostile XML), come out as :class:`ReaderError`
     values naming the file, so the other files of a batch are still read. A missing input raises
@@ -110,10 +112,16 @@ def iter_documents(inputs: Iterable[str | Path], format: str | None = None) -> I
                 raise InputError(f"{path}: file is empty")
             name = format or detect_format(path, head)
             for item in FORMATS[name](path):
-                if isinstance(item, Document) and sum(len(p.text) for p in item.passages) > MAX_DOCUMENT_CHARACTERS:
+                if (
+                    isinstance(item, Document)
+                    and sum(len(p.text) for p in item.passages) > MAX_DOCUMENT_CHARACTERS
+                ):
                     size = sum(len(p.text) for p in item.passages)
-                    yield ReaderError(path, f"document too long ({size:,} characters; the limit is "
-                                            f"{MAX_DOCUMENT_CHARACTERS:,})", document=item.id)
+                    yield ReaderError(
+                        path,
+                        f"document too long ({size:,} characters; the limit is {MAX_DOCUMENT_CHARACTERS:,})",
+                        document=item.id,
+                    )
                     continue
                 yield item
         except ReaderError as error:

@@ -25,11 +25,34 @@ from kg.records import Annotation, Document, GivenRelation, Passage
 
 __all__ = ["parse_bioc_json", "parse_bioc_xml"]
 
-_ID_KEYS = ("identifier", "Identifier", "MESH", "MeSH", "NCBI Gene identifier", "NCBI Gene", "NCBIGene", "ID",
-            "id", "Gene", "CUI", "umls")
+_ID_KEYS = (
+    "identifier",
+    "Identifier",
+    "MESH",
+    "MeSH",
+    "NCBI Gene identifier",
+    "NCBI Gene",
+    "NCBIGene",
+    "ID",
+    "id",
+    "Gene",
+    "CUI",
+    "umls",
+)
 _EXTRA_TYPES = {"generif": "Gene", "stargene": "Gene", "other": "GeneOther", "domain": "GeneDomain"}
-_TEXT_PASSAGES = {"title", "abstract", "front", "paragraph", "abstract_title_1", "title_1", "title_2", "fig_caption",
-                  "table_caption", "footnote", "section"}
+_TEXT_PASSAGES = {
+    "title",
+    "abstract",
+    "front",
+    "paragraph",
+    "abstract_title_1",
+    "title_1",
+    "title_2",
+    "fig_caption",
+    "table_caption",
+    "footnote",
+    "section",
+}
 
 
 def _entity_type(raw: str) -> str:
@@ -52,19 +75,27 @@ def _relation(item: bioc.BioCRelation) -> GivenRelation | None:
     infons = item.infons
     if "entity1" in infons and "entity2" in infons:
         novel = infons.get("novel")
-        return GivenRelation(infons.get("type", ""), infons["entity1"], infons["entity2"],
-                             None if novel is None else novel.lower() in ("novel", "true", "1"))
+        return GivenRelation(
+            infons.get("type", ""),
+            infons["entity1"],
+            infons["entity2"],
+            None if novel is None else novel.lower() in ("novel", "true", "1"),
+        )
     if "Chemical" in infons and "Disease" in infons:
         return GivenRelation(infons.get("relation", "CID"), infons["Chemical"], infons["Disease"])
     if len(item.nodes) == 2:
-        return GivenRelation(infons.get("type", infons.get("relation", "")), item.nodes[0].refid, item.nodes[1].refid)
+        return GivenRelation(
+            infons.get("type", infons.get("relation", "")), item.nodes[0].refid, item.nodes[1].refid
+        )
     return None
 
 
 def _document(path: str, item: bioc.BioCDocument) -> Document | ReaderError:
     raw_id = (item.id or "").strip()
     if raw_id and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}", raw_id):
-        return ReaderError(path, f"bad document id {raw_id[:40]!r} (expected a PMID, a PMC id or a plain name)")
+        return ReaderError(
+            path, f"bad document id {raw_id[:40]!r} (expected a PMID, a PMC id or a plain name)"
+        )
     try:
         if raw_id.isdigit():
             doc_id = document_curie(pmid=raw_id)
@@ -96,7 +127,9 @@ def _document(path: str, item: bioc.BioCDocument) -> Document | ReaderError:
     metadata = tuple(sorted((str(k), str(v)) for k, v in item.infons.items() if isinstance(v, str)))
     if raw_id.isdigit():
         metadata = (("pmid", raw_id), *metadata)
-    return Document(doc_id, title, tuple(passages), tuple(annotations), tuple(relations), metadata, source=path)
+    return Document(
+        doc_id, title, tuple(passages), tuple(annotations), tuple(relations), metadata, source=path
+    )
 
 
 def parse_bioc_xml(path: str, text: str) -> Iterator[Document | ReaderError]:
@@ -104,12 +137,22 @@ def parse_bioc_xml(path: str, text: str) -> Iterator[Document | ReaderError]:
     parsing: the bioc package's parser would resolve them."""
     root = text.find("<collection")
     if "<!ENTITY" in text[: root if root >= 0 else len(text)].upper():
-        yield ReaderError(path, "XML entity declarations are not accepted; the file may be an attack "
-                                "(XXE or an entity bomb)")
+        yield ReaderError(
+            path,
+            "XML entity declarations are not accepted; the file may be an attack (XXE or an entity bomb)",
+        )
         return
     try:
         collection = biocxml.loads(text)
-    except (etree.LxmlError, ValueError, LookupError, KeyError, TypeError, AttributeError, IndexError) as error:
+    except (
+        etree.LxmlError,
+        ValueError,
+        LookupError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        IndexError,
+    ) as error:
         yield ReaderError(path, f"not a valid BioC XML collection ({type(error).__name__}: {error})")
         return
     for item in collection.documents:
@@ -143,8 +186,11 @@ def parse_bioc_json(path: str, text: str) -> Iterator[Document | ReaderError]:
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as error:
-        yield ReaderError(path, f"not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})",
-                          line=error.lineno)
+        yield ReaderError(
+            path,
+            f"not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})",
+            line=error.lineno,
+        )
         return
     if isinstance(obj, list):
         obj = {"documents": obj}
@@ -159,7 +205,8 @@ def parse_bioc_json(path: str, text: str) -> Iterator[Document | ReaderError]:
             collection = biocjson.load(io.StringIO(json.dumps(_with_defaults({"documents": [raw]}))))
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             name = raw.get("id", index) if isinstance(raw, dict) else index
-            yield ReaderError(path, f"malformed BioC JSON document ({type(error).__name__}: {error})",
-                              document=str(name))
+            yield ReaderError(
+                path, f"malformed BioC JSON document ({type(error).__name__}: {error})", document=str(name)
+            )
             continue
         yield _document(path, collection.documents[0])

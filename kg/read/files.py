@@ -46,7 +46,9 @@ def _decode(path: Path, raw: bytes, *, partial: bool = False) -> str:
         except UnicodeDecodeError as error:
             if partial and error.start >= len(raw) - 4:
                 return raw[: error.start].decode("utf-16", errors="ignore")
-            raise InputError(f"{path}: not valid UTF-16 text ({error.reason} at byte {error.start})") from None
+            raise InputError(
+                f"{path}: not valid UTF-16 text ({error.reason} at byte {error.start})"
+            ) from None
     if b"\x00" in raw[:8192]:
         raise InputError(f"{path}: looks like a binary file, not text")
     try:

@@ -60,9 +60,12 @@ def parse_jats_article(path: str, article: Element, index: int) -> Document | Re
         return ReaderError(path, f"article {index}: no <article-meta>")
     ids = {item.get("pub-id-type", ""): text_of(item) for item in _children(meta, "article-id")}
     try:
-        doc_id = document_curie(pmid=ids.get("pmid") or None,
-                                pmcid=(ids.get("pmc") or ids.get("pmcid") or None), doi=ids.get("doi") or None,
-                                name=f"{Path(path).name}-{index}")
+        doc_id = document_curie(
+            pmid=ids.get("pmid") or None,
+            pmcid=(ids.get("pmc") or ids.get("pmcid") or None),
+            doi=ids.get("doi") or None,
+            name=f"{Path(path).name}-{index}",
+        )
     except IdentifierError as error:
         return ReaderError(path, f"article {index}: bad identifier: {error}")
     title = text_of(_find(meta, "article-title"))
@@ -85,8 +88,15 @@ def parse_jats_article(path: str, article: Element, index: int) -> Document | Re
         if text:
             passages.append(Passage(kind, offset, text))
             offset += len(text) + 1
-    metadata = [(key, value) for key, value in (("pmid", ids.get("pmid", "")), ("doi", ids.get("doi", "")),
-                                                ("pmcid", _pmcid(ids.get("pmc", "")))) if value]
+    metadata = [
+        (key, value)
+        for key, value in (
+            ("pmid", ids.get("pmid", "")),
+            ("doi", ids.get("doi", "")),
+            ("pmcid", _pmcid(ids.get("pmc", ""))),
+        )
+        if value
+    ]
     journal = text_of(_find(article, "journal-title"))
     if journal:
         metadata.append(("journal", journal))
@@ -97,8 +107,17 @@ def parse_jats_article(path: str, article: Element, index: int) -> Document | Re
             metadata.append(("date", "-".join([parts[0]] + [p.zfill(2) for p in parts[1:] if p.isdigit()])))
     authors = []
     for name in (n for n in meta.iter() if local_name(n.tag) == "name"):
-        authors.append(" ".join(filter(None, [text_of(next(iter(_children(name, "given-names")), None)),
-                                              text_of(next(iter(_children(name, "surname")), None))])))
+        authors.append(
+            " ".join(
+                filter(
+                    None,
+                    [
+                        text_of(next(iter(_children(name, "given-names")), None)),
+                        text_of(next(iter(_children(name, "surname")), None)),
+                    ],
+                )
+            )
+        )
     if authors:
         metadata.append(("authors", ", ".join(a for a in authors if a)))
     return Document(doc_id, title, tuple(passages), metadata=tuple(metadata), source=path)

@@ -20,13 +20,31 @@ from kg.records import Annotation, Document, Passage
 
 __all__ = ["parse_entity_list", "parse_markdown"]
 
-_TEXT_SECTIONS = {"tl;dr": "tldr", "tldr": "tldr", "contribution": "contribution", "key findings": "key_findings",
-                  "abstract": "abstract", "summary": "summary", "background": "background", "methods": "methods",
-                  "results": "results", "conclusions": "conclusions", "conclusion": "conclusions"}
+_TEXT_SECTIONS = {
+    "tl;dr": "tldr",
+    "tldr": "tldr",
+    "contribution": "contribution",
+    "key findings": "key_findings",
+    "abstract": "abstract",
+    "summary": "summary",
+    "background": "background",
+    "methods": "methods",
+    "results": "results",
+    "conclusions": "conclusions",
+    "conclusion": "conclusions",
+}
 _ANNOTATION_SECTIONS = {"linked entities": "linked-entities", "full-text entities": "full-text-entities"}
 _SKIPPED_SECTIONS = {"full text", "figures", "references", "tables", "supplementary material"}
-_TYPES = {"diseases": "Disease", "genes": "Gene", "chemicals": "Chemical", "species": "Species",
-          "variants": "Variant", "cell lines": "CellLine", "mutations": "Variant", "drugs": "Chemical"}
+_TYPES = {
+    "diseases": "Disease",
+    "genes": "Gene",
+    "chemicals": "Chemical",
+    "species": "Species",
+    "variants": "Variant",
+    "cell lines": "CellLine",
+    "mutations": "Variant",
+    "drugs": "Chemical",
+}
 _DOI = re.compile(r"\bDOI:\s*([^·\n]*?)\s*(?:·|$)", re.IGNORECASE | re.MULTILINE)
 _PMC = re.compile(r"\b(PMC\d{3,9})\b")
 _PMID = re.compile(r"\bPMID:?\s*(\d{1,9})\b")
@@ -101,8 +119,9 @@ def parse_entity_list(line: str, source: str) -> list[Annotation]:
 def parse_markdown(path: str, text: str) -> Iterator[Document | ReaderError]:
     """Parse one markdown paper summary into one document."""
     if len(text) > 2 * MAX_DOCUMENT_CHARACTERS:  # refuse before splitting a huge text into words
-        yield ReaderError(path, f"document too long ({len(text):,} characters; the limit is "
-                                f"{MAX_DOCUMENT_CHARACTERS:,})")
+        yield ReaderError(
+            path, f"document too long ({len(text):,} characters; the limit is {MAX_DOCUMENT_CHARACTERS:,})"
+        )
         return
     lines = text.replace("\r\n", "\n").split("\n")
     title_index = next((i for i, line in enumerate(lines) if line.strip()), None)
@@ -148,8 +167,9 @@ def parse_markdown(path: str, text: str) -> Iterator[Document | ReaderError]:
                 normalize_curie({"doi": "doi", "pmcid": "PMC", "pmid": "PMID"}[key] + ":" + value)
                 metadata.append((key, value))
         meta = dict(metadata)
-        doc_id = document_curie(pmid=meta.get("pmid"), pmcid=meta.get("pmcid"), doi=meta.get("doi"),
-                                name=Path(path).stem)
+        doc_id = document_curie(
+            pmid=meta.get("pmid"), pmcid=meta.get("pmcid"), doi=meta.get("doi"), name=Path(path).stem
+        )
     except IdentifierError as error:
         yield ReaderError(path, f"bad identifier in the header: {error}")
         return

@@ -20,8 +20,12 @@ from kg.records import Document, Passage
 
 __all__ = ["parse_article", "read_pubmed"]
 
-_MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
-                                       "dec"], start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1
+    )
+}
 
 
 def _date(article: Element) -> str:
@@ -53,7 +57,8 @@ def parse_article(path: str, article: Element, index: int) -> Document | ReaderE
     except IdentifierError as error:
         return ReaderError(path, f"{where}: {error}", document=pmid)
     title = text_of(article.find("./MedlineCitation/Article/ArticleTitle")) or text_of(
-        article.find("./MedlineCitation/Article/VernacularTitle"))
+        article.find("./MedlineCitation/Article/VernacularTitle")
+    )
     if not title:
         return ReaderError(path, "no ArticleTitle", document=doc_id)
     passages = [Passage("title", 0, title)]
@@ -70,7 +75,9 @@ def parse_article(path: str, article: Element, index: int) -> Document | ReaderE
     journal = text_of(article.find("./MedlineCitation/Article/Journal/Title"))
     if journal:
         metadata.append(("journal", journal))
-    date = _date(article.find("./MedlineCitation") if article.find("./MedlineCitation") is not None else article)
+    date = _date(
+        article.find("./MedlineCitation") if article.find("./MedlineCitation") is not None else article
+    )
     if date:
         metadata.append(("date", date))
     authors = []

@@ -73,8 +73,11 @@ def _document(path: str, pmid: str, lines: list[tuple[int, str]]) -> Document | 
     relations: list[GivenRelation] = []
     warnings: list[str] = []
     if not _DOCUMENT_ID.fullmatch(pmid):
-        return ReaderError(path, f"bad document id {pmid[:40]!r} (expected a PMID or a name of letters, digits, "
-                                 "'.', '_' and '-')", line=lines[0][0])
+        return ReaderError(
+            path,
+            f"bad document id {pmid[:40]!r} (expected a PMID or a name of letters, digits, '.', '_' and '-')",
+            line=lines[0][0],
+        )
     try:
         doc_id = document_curie(pmid=pmid) if pmid.isdigit() else document_curie(name=pmid)
     except IdentifierError as error:
@@ -83,8 +86,12 @@ def _document(path: str, pmid: str, lines: list[tuple[int, str]]) -> Document | 
         text_line = _TEXT_LINE.match(line)
         if text_line and "\t" not in line.split("|", 2)[0]:
             if text_line.group(1) != pmid:
-                return ReaderError(path, f"line for document {text_line.group(1)} inside document {pmid}",
-                                   document=doc_id, line=number)
+                return ReaderError(
+                    path,
+                    f"line for document {text_line.group(1)} inside document {pmid}",
+                    document=doc_id,
+                    line=number,
+                )
             if text_line.group(2).lower() == "t":
                 title = text_line.group(3)
             else:
@@ -92,13 +99,16 @@ def _document(path: str, pmid: str, lines: list[tuple[int, str]]) -> Document | 
             continue
         cells = line.split("\t")
         if cells[0] != pmid:
-            return ReaderError(path, f"line for document {cells[0]!r} inside document {pmid}", document=doc_id,
-                               line=number)
+            return ReaderError(
+                path, f"line for document {cells[0]!r} inside document {pmid}", document=doc_id, line=number
+            )
         if len(cells) >= 6 and cells[1].isdigit() and cells[2].isdigit():
             start, end = int(cells[1]), int(cells[2])
             entity_type = ENTITY_TYPES.get(cells[4].strip().lower(), cells[4].strip())
             ids, bad = normalize_annotation_ids(cells[5], entity_type)
-            warnings.extend(f"line {number}: annotation {cells[3][:60]!r}: invalid ID {b[:60]!r} left out" for b in bad)
+            warnings.extend(
+                f"line {number}: annotation {cells[3][:60]!r}: invalid ID {b[:60]!r} left out" for b in bad
+            )
             annotations.append(Annotation(cells[3], entity_type, ids, start, end, source="pubtator"))
         elif len(cells) >= 4 and not cells[1].isdigit():
             novel = None
@@ -106,20 +116,36 @@ def _document(path: str, pmid: str, lines: list[tuple[int, str]]) -> Document | 
                 novel = cells[4].strip().lower() in ("novel", "true", "1")
             relations.append(GivenRelation(cells[1], cells[2], cells[3], novel))
         else:
-            return ReaderError(path, f"cannot read this line ({len(cells)} tab-separated cells): {line[:80]!r}",
-                               document=doc_id, line=number)
+            return ReaderError(
+                path,
+                f"cannot read this line ({len(cells)} tab-separated cells): {line[:80]!r}",
+                document=doc_id,
+                line=number,
+            )
     if title is None:
         return ReaderError(path, "no title line (PMID|t|...)", document=doc_id, line=lines[0][0])
     passages = [Passage("title", 0, title)]
     if abstract:
         passages.append(Passage("abstract", len(title) + 1, abstract))
-    document = Document(doc_id, title, tuple(passages), tuple(annotations), tuple(relations),
-                        metadata=(("pmid", pmid),) if pmid.isdigit() else (), source=path, warnings=tuple(warnings))
+    document = Document(
+        doc_id,
+        title,
+        tuple(passages),
+        tuple(annotations),
+        tuple(relations),
+        metadata=(("pmid", pmid),) if pmid.isdigit() else (),
+        source=path,
+        warnings=tuple(warnings),
+    )
     total = len(title) + 1 + len(abstract)
     for annotation in annotations:
         if not (0 <= annotation.start < annotation.end <= total):  # type: ignore[operator]
-            return ReaderError(path, f"annotation {annotation.text!r} at {annotation.start}-{annotation.end} "
-                               f"lies outside the text ({total} characters)", document=doc_id)
+            return ReaderError(
+                path,
+                f"annotation {annotation.text!r} at {annotation.start}-{annotation.end} "
+                f"lies outside the text ({total} characters)",
+                document=doc_id,
+            )
     return document
 
 
@@ -158,4 +184,6 @@ def read_pubtator(path: Path) -> Iterator[Document | ReaderError]:
         except UnicodeDecodeError as error:
             from kg.errors import InputError
 
-            raise InputError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start} of a read chunk)") from None
+            raise InputError(
+                f"{path}: not UTF-8 text ({error.reason} at byte {error.start} of a read chunk)"
+            ) from None

@@ -21,8 +21,9 @@ __all__ = ["parse_text"]
 def parse_text(path: str, text: str) -> Iterator[Document | ReaderError]:
     """One document from a plain-text file."""
     if len(text) > 2 * MAX_DOCUMENT_CHARACTERS:  # refuse before splitting a huge text into words
-        yield ReaderError(path, f"document too long ({len(text):,} characters; the limit is "
-                                f"{MAX_DOCUMENT_CHARACTERS:,})")
+        yield ReaderError(
+            path, f"document too long ({len(text):,} characters; the limit is {MAX_DOCUMENT_CHARACTERS:,})"
+        )
         return
     stem = Path(path).name.split(".")[0]
     pmid = stem if re.fullmatch(r"\d{1,9}", stem) else None

@@ -38,8 +38,9 @@ def iter_elements(path: Path, tags: set[str]) -> Iterator[Element]:
     """
     try:
         with open_binary(path) as handle:
-            context = iterparse(handle, events=("start", "end"), forbid_dtd=False, forbid_entities=True,
-                                forbid_external=True)
+            context = iterparse(
+                handle, events=("start", "end"), forbid_dtd=False, forbid_entities=True, forbid_external=True
+            )
             depth = 0
             for event, element in context:
                 if event == "start":
@@ -52,11 +53,15 @@ def iter_elements(path: Path, tags: set[str]) -> Iterator[Element]:
                         yield element
                         element.clear()
     except DefusedXmlException as error:
-        raise InputError(f"{path}: XML entity declarations are not accepted ({type(error).__name__}); "
-                         "the file may be an attack (XXE or an entity bomb)") from None
+        raise InputError(
+            f"{path}: XML entity declarations are not accepted ({type(error).__name__}); "
+            "the file may be an attack (XXE or an entity bomb)"
+        ) from None
     except ParseError as error:
         line, column = getattr(error, "position", (None, None))
-        raise InputError(f"{path}: malformed XML at line {line}, column {column} ({error.msg if hasattr(error, 'msg') else error})") from None
+        raise InputError(
+            f"{path}: malformed XML at line {line}, column {column} ({error.msg if hasattr(error, 'msg') else error})"
+        ) from None
     except (LookupError, ValueError, UnicodeError) as error:  # e.g. an unknown encoding in the declaration
         raise InputError(f"{path}: cannot decode the XML ({error})") from None
     except (OSError, EOFError) as error:

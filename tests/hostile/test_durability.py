@@ -14,8 +14,11 @@ KG = [sys.executable, "-m", "kg.cli"]
 
 
 def _digests(directory):
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(directory.iterdir())
-            if p.is_file() and not p.name.endswith(".tmp")}  # temporaries of a killed write are not outputs
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(directory.iterdir())
+        if p.is_file() and not p.name.endswith(".tmp")
+    }  # temporaries of a killed write are not outputs
 
 
 def _corpus(tmp_path, copies=150):
@@ -33,8 +36,9 @@ def _corpus(tmp_path, copies=150):
 
 
 def _run_and_kill(command, delay):
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     time.sleep(delay)
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGKILL)
@@ -48,7 +52,9 @@ def test_a_killed_build_leaves_the_previous_outputs_identical(tmp_path):
     before = _digests(output)
     corpus = _corpus(tmp_path)
     started = time.perf_counter()
-    subprocess.run([*KG, "build", str(corpus), "-o", str(tmp_path / "reference")], check=True, capture_output=True)
+    subprocess.run(
+        [*KG, "build", str(corpus), "-o", str(tmp_path / "reference")], check=True, capture_output=True
+    )
     duration = time.perf_counter() - started
     after = _digests(tmp_path / "reference")
     outcomes = []
@@ -81,7 +87,9 @@ def test_a_killed_load_leaves_the_store_unchanged_or_complete(tmp_path):
     for fraction in (0.2, 0.5, 0.8, 0.95):
         _run_and_kill([*KG, "load", str(store), str(corpus)], duration * fraction)
         size = len(Store(store, read_only=True))
-        assert size in (before, complete), f"killed at {fraction:.0%}: {size} triples, neither {before} nor {complete}"
+        assert size in (before, complete), (
+            f"killed at {fraction:.0%}: {size} triples, neither {before} nor {complete}"
+        )
         seen.add(size)
         if size == complete:
             break

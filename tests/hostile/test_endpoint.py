@@ -17,12 +17,25 @@ KG = [sys.executable, "-m", "kg.cli"]
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
-
 @pytest.fixture(scope="module")
 def endpoint(seed_output):
     port = free_port()
-    process = subprocess.Popen([*KG, "serve", str(seed_output / "graph.ttl"), "--port", str(port), "--timeout", "2",
-                                "--max-result-mb", "0.05"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [
+            *KG,
+            "serve",
+            str(seed_output / "graph.ttl"),
+            "--port",
+            str(port),
+            "--timeout",
+            "2",
+            "--max-result-mb",
+            "0.05",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}/query"
     for _ in range(150):
         try:
@@ -56,7 +69,9 @@ def test_updates_and_store_access_are_refused(endpoint):
         urllib.request.urlopen(url.replace("/query", "/update"), data=data, timeout=5)
     assert error.value.code == 403 and b"read-only" in error.value.read()
     with pytest.raises(urllib.error.HTTPError) as error:
-        urllib.request.urlopen(url.replace("/query", "/store"), timeout=5)  # a dump would bypass the size bound
+        urllib.request.urlopen(
+            url.replace("/query", "/store"), timeout=5
+        )  # a dump would bypass the size bound
     assert error.value.code == 404
 
 

@@ -7,13 +7,33 @@ from hypothesis import strategies as st
 from kg.errors import IdentifierError
 from kg.identifiers import compress, expand, normalize_curie
 
-PREFIXES = ["MESH", "mesh", "NCBIGene", "NCBI Gene", "MONDO", "CHEBI", "doi", "DOI", "PMID", "pmc", "KG", "FPLX",
-            "UNII", "HP", "nope", ""]
+PREFIXES = [
+    "MESH",
+    "mesh",
+    "NCBIGene",
+    "NCBI Gene",
+    "MONDO",
+    "CHEBI",
+    "doi",
+    "DOI",
+    "PMID",
+    "pmc",
+    "KG",
+    "FPLX",
+    "UNII",
+    "HP",
+    "nope",
+    "",
+]
 IRI_FORBIDDEN = set(' <>"{}|\\^`\n\r\t')
 candidates = st.one_of(
     st.text(max_size=40),
-    st.builds(lambda p, sep, local: f"{p}{sep}{local}", st.sampled_from(PREFIXES), st.sampled_from([":", "_", " ", "::"]),
-              st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=30)),
+    st.builds(
+        lambda p, sep, local: f"{p}{sep}{local}",
+        st.sampled_from(PREFIXES),
+        st.sampled_from([":", "_", " ", "::"]),
+        st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=30),
+    ),
     st.builds(lambda p, n: f"{p}:{n}", st.sampled_from(PREFIXES), st.integers(-5, 10**12).map(str)),
 )
 

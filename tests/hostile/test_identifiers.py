@@ -8,8 +8,16 @@ from kg.pipeline import BuildReport, build_graph
 from kg.rdf import serialize
 from kg.read import iter_documents
 
-HOSTILE_IDS = ["D003876 ", "D00387>6", 'D003876"', "D00\n3876", "FOO:123", "MESH:D003876> <http://evil.example/x",
-               "NCBIGene:35 65", "12 34"]
+HOSTILE_IDS = [
+    "D003876 ",
+    "D00387>6",
+    'D003876"',
+    "D00\n3876",
+    "FOO:123",
+    "MESH:D003876> <http://evil.example/x",
+    "NCBIGene:35 65",
+    "12 34",
+]
 
 
 @pytest.mark.parametrize("hostile", HOSTILE_IDS)
@@ -29,7 +37,8 @@ def test_hostile_annotation_ids_are_left_out_and_reported(tmp_path, lexicon):
         "1|t|Lithium toxicity in atopic dermatitis.\n1|a|IL-4 drives it.\n"
         "1\t0\t7\tLithium\tChemical\tD008094> <http://evil.example/x\n"
         "1\t8\t16\ttoxicity\tDisease\tD0644 20\n"
-        "1\t39\t43\tIL-4\tGene\t3565\"\n\n")
+        '1\t39\t43\tIL-4\tGene\t3565"\n\n'
+    )
     [document] = [d for d in iter_documents([path]) if not isinstance(d, ReaderError)]
     assert all(not a.ids for a in document.annotations[:3])
     assert len(document.warnings) == 3 and "invalid ID" in document.warnings[0]
@@ -41,9 +50,11 @@ def test_hostile_annotation_ids_are_left_out_and_reported(tmp_path, lexicon):
 
 @pytest.mark.parametrize(
     ("content", "problem"),
-    [("12<3|t|Title\n12<3|a|Text\n", "bad document id"),
-     ("# Title\n\nPMC · DOI: 10.1155/2024 /bad · J · 2024\n\n## Abstract\n\nText.\n", "bad identifier"),
-     ('# Title\n\nPMC · DOI: 10.1155/x"><script> · J · 2024\n\n## Abstract\n\nText.\n', "bad identifier")],
+    [
+        ("12<3|t|Title\n12<3|a|Text\n", "bad document id"),
+        ("# Title\n\nPMC · DOI: 10.1155/2024 /bad · J · 2024\n\n## Abstract\n\nText.\n", "bad identifier"),
+        ('# Title\n\nPMC · DOI: 10.1155/x"><script> · J · 2024\n\n## Abstract\n\nText.\n', "bad identifier"),
+    ],
 )
 def test_hostile_document_ids(tmp_path, content, problem):
     path = tmp_path / ("doc.pubtator" if "|t|" in content else "doc.md")

@@ -22,7 +22,9 @@ print(count, errors, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
 
 
 def _probe(path):
-    result = subprocess.run([sys.executable, "-c", MEMORY_PROBE, str(path)], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", MEMORY_PROBE, str(path)], capture_output=True, text=True, check=True
+    )
     *messages, last = result.stdout.strip().split("\n")
     count, errors, peak_mb = map(int, last.split())
     return count, errors, peak_mb, messages
@@ -30,9 +32,13 @@ def _probe(path):
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(b"", "file is empty"), (b"\n \n\t\n", "file is empty"), (bytes(range(256)) * 40, "binary"),
-     ("Titre: café, naïve\n\nCorps du texte.".encode("latin-1"), "not UTF-8"),
-     (gzip.compress(SEED.read_bytes())[:400], "damaged gzip")],
+    [
+        (b"", "file is empty"),
+        (b"\n \n\t\n", "file is empty"),
+        (bytes(range(256)) * 40, "binary"),
+        ("Titre: café, naïve\n\nCorps du texte.".encode("latin-1"), "not UTF-8"),
+        (gzip.compress(SEED.read_bytes())[:400], "damaged gzip"),
+    ],
 )
 def test_broken_files_end_in_a_clear_error_naming_the_file(tmp_path, content, message):
     path = tmp_path / "input.md"

@@ -23,12 +23,21 @@ BOMB = """<?xml version="1.0"?>
 ]>
 {body}"""
 BODIES = {
-    "pubmed": ("PubmedArticleSet", "<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>1</PMID><Article>"
-               "<ArticleTitle>&{entity};</ArticleTitle></Article></MedlineCitation></PubmedArticle></PubmedArticleSet>"),
-    "jats": ("article", "<article><front><article-meta><article-id pub-id-type='pmid'>1</article-id><title-group>"
-             "<article-title>&{entity};</article-title></title-group></article-meta></front></article>"),
-    "bioc-xml": ("collection", "<collection><source>x</source><date>x</date><key>x</key><document><id>1</id>"
-                 "<passage><offset>0</offset><text>&{entity};</text></passage></document></collection>"),
+    "pubmed": (
+        "PubmedArticleSet",
+        "<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>1</PMID><Article>"
+        "<ArticleTitle>&{entity};</ArticleTitle></Article></MedlineCitation></PubmedArticle></PubmedArticleSet>",
+    ),
+    "jats": (
+        "article",
+        "<article><front><article-meta><article-id pub-id-type='pmid'>1</article-id><title-group>"
+        "<article-title>&{entity};</article-title></title-group></article-meta></front></article>",
+    ),
+    "bioc-xml": (
+        "collection",
+        "<collection><source>x</source><date>x</date><key>x</key><document><id>1</id>"
+        "<passage><offset>0</offset><text>&{entity};</text></passage></document></collection>",
+    ),
 }
 
 
