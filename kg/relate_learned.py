@@ -19,7 +19,6 @@ import functools
 import itertools
 import json
 import re
-import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from kg.biolink import Predicate
+from kg.learned import DIMENSIONS, batch_scores, hash_feature, head_json, read_model, sparse_matrix, vector
 from kg.records import Concept, Document, EntityType, Evidence, Mention, Relation
 from kg.text import split_sentences
 
@@ -42,7 +42,6 @@ __all__ = [
 
 MODEL_PATH = Path(__file__).parent / "data" / "relations.json"
 METHOD = "kg.relate_learned:logistic-regression"
-DIMENSIONS = 1 << 18
 C, D, G = EntityType.CHEMICAL.value, EntityType.DISEASE.value, EntityType.GENE.value
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*|\d+")
 _NEGATION = re.compile(r"\b(?:not|no|without|neither|nor|lack|absence|failed|unlikely)\b")
@@ -96,11 +95,6 @@ def candidate_pairs(mentions: list[Mention], scheme: str) -> list[Candidate]:
     return pairs
 
 
-@functools.lru_cache(maxsize=1 << 20)
-def _hash(feature: str) -> int:
-    return zlib.crc32(feature.encode("utf-8")) % DIMENSIONS
-
-
 def _sentences(document: Document) -> list[tuple[int, int, str]]:
     spans = []
     for passage in document.passages:
@@ -134,7 +128,7 @@ class _Context:
         if found is None:
             start, end, _ = self.sentences[index]
             words = set(_WORD.findall(self.document.text_at(start, end).lower()))
-            found = self._words[index] = [_hash(f"sent:{word}") for word in sorted(words)]
+            found = self._words[index] = [hash_feature(f"sent:{word}") for word in sorted(words)]
         return found
 
 
@@ -247,34 +241,10 @@ def _count_types(mentions: list[Mention], counts: dict[str, int]) -> None:
                 counts["n:" + mention.type.value] = counts.get("n:" + mention.type.value, 0) + 1
 
 
-def vector(names: list[str | int]) -> dict[int, float]:
-    result: dict[int, float] = defaultdict(float)
-    for name in names:
-        result[name if isinstance(name, int) else _hash(name)] += 1.0
-    return result
-
-
 @functools.cache
 def load_model(path: str = str(MODEL_PATH)) -> dict | None:
     """The shipped weights (None when no model has been learned)."""
-    file = Path(path)
-    if not file.exists():
-        return None
-    data = json.loads(file.read_text(encoding="utf-8"))
-    heads = {}
-    for scheme, head in data["heads"].items():
-        classes = head["classes"]
-        weights = np.zeros((len(classes), DIMENSIONS), dtype=np.float32)
-        for row, entries in enumerate(head["weights"]):
-            for index, value in entries:
-                weights[row, index] = value
-        heads[scheme] = {
-            "classes": classes,
-            "weights": weights,
-            "intercepts": np.array(head["intercepts"]),
-            "threshold": head.get("threshold", 0.5),
-        }
-    return {"heads": heads, "trained_on": data.get("trained_on", {})}
+    return read_model(Path(path))
 
 
 def learned_relations(
@@ -295,7 +265,7 @@ def learned_relations(
     if not candidates:
         return []
     described = [features(document, candidate, context, rules, counts) for candidate in candidates]
-    probabilities = _batch_scores(head, [vector(names) for names, _ in described])
+    probabilities = batch_scores(head, [vector(names) for names, _ in described])
     relations = []
     for candidate, (_, best), row in zip(candidates, described, probabilities, strict=True):
         if len(head["classes"]) == 1:
@@ -339,27 +309,6 @@ def learned_relations(
     return relations
 
 
-def _batch_scores(head: dict, rows: list[dict[int, float]]) -> np.ndarray:
-    """Class probabilities of many candidates at once (one gather and one bincount per class)."""
-    owners = np.repeat(np.arange(len(rows)), [len(row) for row in rows])
-    indexes = np.fromiter((i for row in rows for i in row), dtype=np.int64, count=len(owners))
-    values = np.fromiter((v for row in rows for v in row.values()), dtype=np.float64, count=len(owners))
-    logits = (
-        np.stack(
-            [
-                np.bincount(owners, weights=head["weights"][c, indexes] * values, minlength=len(rows))
-                for c in range(len(head["classes"]))
-            ],
-            axis=1,
-        )
-        + head["intercepts"]
-    )
-    if len(head["classes"]) == 1:
-        return 1.0 / (1.0 + np.exp(-logits))
-    exp = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return exp / exp.sum(axis=1, keepdims=True)
-
-
 # --- learning (needs scikit-learn: pip install 'kg[train]') ------------------------------------------------
 
 
@@ -397,7 +346,6 @@ def _labelled(documents: list[Document], lexicon, scheme: str) -> tuple[list[dic
 
 def learn(corpora: Path, output: Path = MODEL_PATH) -> dict[str, object]:
     """Learn both heads from the training splits and write the shipped weights."""
-    import scipy.sparse as sparse
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import cross_val_predict
 
@@ -411,11 +359,7 @@ def learn(corpora: Path, output: Path = MODEL_PATH) -> dict[str, object]:
     heads = {}
     for scheme, corpus in (("cdr", "bc5cdr"), ("biored", "biored")):
         rows, labels = _labelled(documents[corpus], lexicon, scheme)
-        matrix = sparse.lil_matrix((len(rows), DIMENSIONS), dtype=np.float32)
-        for i, row in enumerate(rows):
-            for index, value in row.items():
-                matrix[i, index] = value
-        matrix = matrix.tocsr()
+        matrix = sparse_matrix(rows)
         target = np.array(labels)
         model = LogisticRegression(C=0.1, max_iter=3000)
         threshold = 0.5
@@ -445,15 +389,7 @@ def learn(corpora: Path, output: Path = MODEL_PATH) -> dict[str, object]:
             threshold = float(round(max(np.arange(0.3, 0.96, 0.02), key=typed_f1), 2))
             model.fit(matrix, target)
             classes, weights, intercepts = list(model.classes_), model.coef_, model.intercept_
-        heads[scheme] = {
-            "classes": classes,
-            "threshold": threshold,
-            "intercepts": [round(float(v), 5) for v in intercepts],
-            "weights": [
-                [[int(i), round(float(row[i]), 4)] for i in np.flatnonzero(np.abs(row) > 1e-4)]
-                for row in np.asarray(weights)
-            ],
-        }
+        heads[scheme] = head_json(classes, weights, intercepts, threshold)
         summary[scheme] = {
             "documents": len(documents[corpus]),
             "candidates": len(rows),
