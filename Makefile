@@ -53,7 +53,7 @@ lint: $(VENV)/.installed-test
 # Rebuild the shipped lexicon from the vocabularies (needs ../shared/ontology-sources or SOURCES=DIR).
 SOURCES ?= ../shared/ontology-sources
 lexicon: $(VENV)/.installed
-	$(BIN)/kg lexicon build --sources $(SOURCES) -o ontologies
+	$(BIN)/kg lexicon build --sources $(SOURCES) -o ontologies/lexicon
 
 # Accuracy on the development splits (the README's results table); needs ../shared/corpora.
 evaluate: $(VENV)/.installed
@@ -63,9 +63,13 @@ evaluate: $(VENV)/.installed
 	$(BIN)/kg evaluate $(CORPORA)/biored/Dev.PubTator --types Gene --human-genes
 	$(BIN)/kg evaluate $(CORPORA)/nlm_gene/train --types Gene --human-genes
 
-# Relearn the corpus names and the term filter from the training splits (needs ../shared/corpora).
+# Relearn from the training splits (needs ../shared/corpora), in dependency order: the corpus names and
+# the term filter, then the mention filter (over those matches), then the relation model (over those mentions).
 learn: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[train]'
 	$(BIN)/kg lexicon learn --corpora $(CORPORA)
+	$(BIN)/kg mentions learn --corpora $(CORPORA)
+	$(BIN)/kg relations learn --corpora $(CORPORA)
 
 clean:
 	rm -rf $(VENV) .venv-kgx output/* .pytest_cache

@@ -515,6 +515,21 @@ def relations_learn(
     out.print(json.dumps(learn(corpora), indent=2))
 
 
+mentions_app = typer.Typer(help="The learned mention filter.", no_args_is_help=True)
+app.add_typer(mentions_app, name="mentions")
+
+
+@mentions_app.command("learn")
+def mentions_learn(
+    corpora: Annotated[Path, typer.Option(help="Folder of gold corpora (bc5cdr/, biored/ ...).")],
+) -> None:
+    """Learn which dictionary matches are mentions, from the training splits (needs scikit-learn)."""
+    from kg.mention_filter import learn
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    out.print(json.dumps(learn(corpora), indent=2))
+
+
 @lexicon_app.command("lookup")
 def lexicon_lookup(
     name: Annotated[str, typer.Argument(help="A name or an ID (e.g. 'IL-4' or MESH:D003876).")],

@@ -24,6 +24,7 @@ from kg.errors import InputError, ReaderError
 from kg.graph import KnowledgeGraph
 from kg.ground import ground_mentions, names_from_annotations
 from kg.lexicon import Lexicon, get_default_lexicon
+from kg.mention_filter import filter_mentions
 from kg.read import iter_documents
 from kg.recognise import find_mentions
 from kg.records import Document, DocumentResult
@@ -57,6 +58,7 @@ def extract_document(
     names, local_concepts, warnings = names_from_annotations(document, lexicon)
     mentions = find_mentions(document, lexicon, names)
     grounded, concepts = ground_mentions(mentions, lexicon, local_concepts)
+    grounded, concepts = filter_mentions(document, grounded, concepts)
     relations = extract_relations(document, grounded)
     if relation_scheme is not None:
         learned = learned_relations(
