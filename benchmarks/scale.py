@@ -81,13 +81,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--documents", type=int, default=10_000)
     parser.add_argument("--memory", default="1000,10000,100000")
+    parser.add_argument("--repeats", type=int, default=2, help="runs of each throughput configuration")
     args = parser.parse_args()
     directory = Path(tempfile.mkdtemp(prefix="kg-scale-"))
     corpus = make_corpus(args.documents, directory)
-    print(f"throughput over {args.documents:,} abstracts ({corpus.stat().st_size / 1e6:.0f} MB of PubTator):")
-    one = run(corpus, 1)
-    two = run(corpus, 2)
-    dask = run(corpus, 2, "local")
+    print(
+        f"throughput over {args.documents:,} abstracts ({corpus.stat().st_size / 1e6:.0f} MB of PubTator), "
+        f"best of {args.repeats} interleaved runs:"
+    )
+    # Each configuration twice, interleaved, best run kept: one run each swings by +-10% on a shared machine.
+    runs: dict[str, list[dict]] = {"one": [], "two": [], "dask": []}
+    for _ in range(args.repeats):
+        runs["one"].append(run(corpus, 1))
+        runs["two"].append(run(corpus, 2))
+        runs["dask"].append(run(corpus, 2, "local"))
+    one, two, dask = (min(runs[k], key=lambda r: r["seconds"]) for k in ("one", "two", "dask"))
     for name, result in (("1 worker", one), ("2 workers", two), ("Dask, 2 workers", dask)):
         rate = result["documents"] / result["seconds"]
         print(

@@ -15,17 +15,17 @@ that type there; they ship as ``kg/data/mentions.json``. Names the document's ow
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import re
 from collections import Counter
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from kg.learned import batch_scores, head_json, read_model, sparse_matrix, vector
-from kg.records import Concept, Document, Mention
+from kg.records import Concept, Document, Mention, Passage
 from kg.text import key
 
 __all__ = ["FILTERED_METHODS", "MODEL_PATH", "filter_mentions", "learn", "load_model", "mention_scores"]
@@ -54,18 +54,13 @@ def _shape(text: str) -> str:
     return "mixed"
 
 
-def features(document: Document, mention: Mention, concept: Concept | None, count: int) -> list[str]:
-    """What the filter sees of one grounded mention."""
+def features(passage: Passage, mention: Mention, concept: Concept | None, count: int) -> list[str]:
+    """What the filter sees of one grounded mention (``passage`` is the one that holds it)."""
     kind = mention.type.value
     low = mention.text.lower()
     shape = _shape(mention.text)
-    passage = next(
-        (p for p in document.passages if p.offset <= mention.start <= p.offset + len(p.text)), None
-    )
-    before, after = "", ""
-    if passage is not None:
-        start, end = mention.start - passage.offset, mention.end - passage.offset
-        before, after = passage.text[max(0, start - 40) : start], passage.text[end : end + 40]
+    start, end = mention.start - passage.offset, mention.end - passage.offset
+    before, after = passage.text[max(0, start - 40) : start], passage.text[end : end + 40]
     previous, following = _WORD.findall(before.lower()), _WORD.findall(after.lower())
     p1 = previous[-1] if previous else "<s>"
     n1 = following[0] if following else "</s>"
@@ -113,21 +108,28 @@ def mention_scores(document: Document, mentions: list[Mention], concepts: dict[s
     scores = [1.0] * len(mentions)
     if model is None or not judged:
         return scores
-    counts = Counter(m.concept_id for m in mentions)
-    rows = [
-        vector(
-            features(
-                document,
-                mentions[i],
-                concepts.get(mentions[i].concept_id or ""),
-                counts[mentions[i].concept_id],
-            )
-        )
-        for i in judged
-    ]
+    described = _described(document, [mentions[i] for i in judged], mentions, concepts)
+    rows = [vector(names) for names in described]
     for i, probability in zip(judged, batch_scores(model["heads"]["mention"], rows)[:, 0], strict=True):
         scores[i] = float(probability)
     return scores
+
+
+def _described(
+    document: Document, judged: list[Mention], mentions: list[Mention], concepts: dict[str, Concept]
+) -> list[list[str]]:
+    """Features of the ``judged`` mentions; ``mentions`` (all of the document's) give the counts."""
+    counts = Counter(m.concept_id for m in mentions)
+    offsets = [p.offset for p in document.passages]  # passages come in text order
+    return [
+        features(
+            document.passages[bisect.bisect_right(offsets, m.start) - 1],
+            m,
+            concepts.get(m.concept_id or ""),
+            counts[m.concept_id],
+        )
+        for m in judged
+    ]
 
 
 def filter_mentions(
@@ -154,26 +156,23 @@ def _labelled(
 ) -> tuple[list[dict[int, float]], list[int]]:
     """kg's own grounded matches in training documents, labelled 1 where annotators marked an entity of
     that type overlapping the match, 0 where they marked none."""
-    from kg.ground import ground_mentions, names_from_annotations
+    from kg.ground import ground_mentions
     from kg.recognise import find_mentions
 
     rows, labels = [], []
     for document in documents:
-        bare = replace(document, annotations=(), relations=())
-        names, local, _ = names_from_annotations(bare, lexicon)
-        grounded, concepts = ground_mentions(find_mentions(bare, lexicon, names), lexicon, local)
-        by_id = {c.id: c for c in concepts}
-        counts = Counter(m.concept_id for m in grounded)
+        grounded, concepts = ground_mentions(find_mentions(document, lexicon), lexicon)  # from the text only
+        judged = [
+            m for m in grounded if m.type.value in annotated and m.method in FILTERED_METHODS and m.concept_id
+        ]
         gold = [a for a in document.annotations if a.start is not None and a.end is not None]
-        for mention in grounded:
+        described = _described(document, judged, grounded, {c.id: c for c in concepts})
+        for mention, names in zip(judged, described, strict=True):
             kind = mention.type.value
-            if kind not in annotated or mention.method not in FILTERED_METHODS or not mention.concept_id:
-                continue
-            marked = any(a.type == kind and a.start < mention.end and mention.start < a.end for a in gold)  # type: ignore[operator]
-            rows.append(
-                vector(features(document, mention, by_id.get(mention.concept_id), counts[mention.concept_id]))
-            )
-            labels.append(int(marked))
+            rows.append(vector(names))
+            labels.append(
+                int(any(a.type == kind and a.start < mention.end and mention.start < a.end for a in gold))
+            )  # type: ignore[operator]
     return rows, labels
 
 
