@@ -6,6 +6,7 @@ file and the problem, and a non-zero exit status, without a traceback.
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import sys
@@ -414,15 +415,7 @@ def evaluate(
         for column in ("level", "precision", "recall", "F1", "TP", "FP", "FN"):
             table.add_column(column, justify="left" if column == "level" else "right")
         for level, counts in result.items():
-            table.add_row(
-                level,
-                f"{counts['precision']:.3f}",
-                f"{counts['recall']:.3f}",
-                f"{counts['f1']:.3f}",
-                str(counts["tp"]),
-                str(counts["fp"]),
-                str(counts["fn"]),
-            )
+            table.add_row(level, *_score_cells(counts))
         out.print(table)
         return
     if pred is None:
@@ -454,17 +447,15 @@ def evaluate(
         ("document (concept IDs)", result["document_concepts"]),
     ):
         for entity_type, counts in rows.items():
-            table.add_row(
-                level,
-                entity_type,
-                f"{counts['precision']:.3f}",
-                f"{counts['recall']:.3f}",
-                f"{counts['f1']:.3f}",
-                str(counts["tp"]),
-                str(counts["fp"]),
-                str(counts["fn"]),
-            )
+            table.add_row(level, entity_type, *_score_cells(counts))
     out.print(table)
+
+
+def _score_cells(counts: dict) -> list[str]:
+    """Precision, recall, F1, TP, FP, FN as table cells."""
+    return [f"{counts[k]:.3f}" for k in ("precision", "recall", "f1")] + [
+        str(counts[k]) for k in ("tp", "fp", "fn")
+    ]
 
 
 @lexicon_app.command("build")
@@ -500,34 +491,32 @@ def lexicon_learn(
     out.print(json.dumps(learn(corpora, lexicon), indent=2))
 
 
-relations_app = typer.Typer(help="The learned relation model.", no_args_is_help=True)
-app.add_typer(relations_app, name="relations")
+def _add_learner(name: str, help: str, module: str, doc: str) -> None:
+    """``kg NAME learn --corpora DIR``: relearn one of the shipped models from the training splits."""
+    group = typer.Typer(help=help, no_args_is_help=True)
+    app.add_typer(group, name=name)
+
+    @group.command("learn", help=doc)
+    def learn_command(
+        corpora: Annotated[Path, typer.Option(help="Folder of gold corpora (bc5cdr/, biored/ ...).")],
+    ) -> None:
+        learn = importlib.import_module(module).learn
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
+        out.print(json.dumps(learn(corpora), indent=2))
 
 
-@relations_app.command("learn")
-def relations_learn(
-    corpora: Annotated[Path, typer.Option(help="Folder of gold corpora (bc5cdr/, biored/ ...).")],
-) -> None:
-    """Learn the document-level relation model from the training splits (needs scikit-learn)."""
-    from kg.relate_learned import learn
-
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    out.print(json.dumps(learn(corpora), indent=2))
-
-
-mentions_app = typer.Typer(help="The learned mention filter.", no_args_is_help=True)
-app.add_typer(mentions_app, name="mentions")
-
-
-@mentions_app.command("learn")
-def mentions_learn(
-    corpora: Annotated[Path, typer.Option(help="Folder of gold corpora (bc5cdr/, biored/ ...).")],
-) -> None:
-    """Learn which dictionary matches are mentions, from the training splits (needs scikit-learn)."""
-    from kg.mention_filter import learn
-
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    out.print(json.dumps(learn(corpora), indent=2))
+_add_learner(
+    "relations",
+    "The learned relation model.",
+    "kg.relate_learned",
+    "Learn the document-level relation model from the training splits (needs scikit-learn).",
+)
+_add_learner(
+    "mentions",
+    "The learned mention filter.",
+    "kg.mention_filter",
+    "Learn which dictionary matches are mentions, from the training splits (needs scikit-learn).",
+)
 
 
 @lexicon_app.command("lookup")

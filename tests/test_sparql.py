@@ -6,6 +6,23 @@ import sys
 from conftest import ROOT
 from kg.sparql import Store
 
+
+def _kg_query(graph, query_file, fmt: str) -> subprocess.CompletedProcess:
+    """``kg query GRAPH --file Q --format FMT`` as a user runs it."""
+    command = [
+        sys.executable,
+        "-m",
+        "kg.cli",
+        "query",
+        str(graph),
+        "--file",
+        str(query_file),
+        "--format",
+        fmt,
+    ]
+    return subprocess.run(command, capture_output=True, text=True, check=True)
+
+
 CHAIN = (ROOT / "queries" / "seed_chain.rq").read_text()
 EVIDENCE = (ROOT / "queries" / "seed_chain_evidence.rq").read_text()
 ARPC = "acquired reactive perforating collagenosis"
@@ -50,22 +67,7 @@ def test_queries_may_use_the_usual_prefixes_undeclared(seed_graph):
 
 
 def test_the_cli_runs_the_chain_query_on_the_turtle_file(seed_output):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kg.cli",
-            "query",
-            str(seed_output / "graph.ttl"),
-            "--file",
-            str(ROOT / "queries" / "seed_chain.rq"),
-            "--format",
-            "csv",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    result = _kg_query(seed_output / "graph.ttl", ROOT / "queries" / "seed_chain.rq", "csv")
     assert "Dupilumab,IL4,atopic eczema,acquired reactive perforating collagenosis" in result.stdout
 
 
@@ -81,20 +83,5 @@ def test_every_example_query_runs_through_the_cli_and_the_api(seed_graph, seed_o
     for query in sorted((ROOT / "queries").glob("*.rq")):
         rows = seed_graph.sparql(query.read_text())
         assert len(rows) > 0, query.name
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "kg.cli",
-                "query",
-                str(seed_output / "graph.ttl"),
-                "--file",
-                str(query),
-                "--format",
-                "json",
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
+        result = _kg_query(seed_output / "graph.ttl", query, "json")
         assert len(json.loads(result.stdout)["results"]["bindings"]) == len(rows), query.name
