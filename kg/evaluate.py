@@ -183,15 +183,50 @@ def evaluate(
             counts.tp += len(matched)
             counts.fp += len(false_positive)
             counts.fn += len(gold - matched)
+            spans = [(a.start, a.end, a.type, a.ids) for a in document.annotations if a.start is not None]
+            everything = [(p.start, p.end, p.type, p.ids) for p in by_document.get(document.id, ())]
             for curie in sorted(false_positive):
-                scores.errors.append(
-                    {"document": document.id, "kind": "concept FP", "type": entity_type, "id": curie}
-                )
+                at = [(p.start, p.end, p.type, p.ids) for p in predicted if p.ids and p.ids[0] == curie]
+                scores.errors.append(_concept_error(document, "concept FP", entity_type, curie, at, spans))
             for curie in sorted(gold - matched):
+                at = [span for span in spans if span[2] == entity_type and curie in span[3]]
                 scores.errors.append(
-                    {"document": document.id, "kind": "concept FN", "type": entity_type, "id": curie}
+                    _concept_error(document, "concept FN", entity_type, curie, at, everything)
                 )
     return scores
+
+
+def _concept_error(
+    document: Document, kind: str, entity_type: str, curie: str, at: list, other: list
+) -> dict:
+    """One concept error with its first mention's text and its likely cause, from what the other side
+    (gold for a false hit, predictions for a miss) has where the concept is mentioned."""
+    causes = set()
+    for start, end, _, _ in at:
+        overlapping = [o for o in other if o[0] < end and start < o[1]]
+        if not overlapping:
+            causes.add("nothing there" if kind == "concept FN" else "no gold entity there")
+        elif all(o[2] != entity_type for o in overlapping):
+            causes.add("other type there")
+        elif any((o[0], o[1]) == (start, end) for o in overlapping if o[2] == entity_type):
+            causes.add("same span, other ID")
+        else:
+            causes.add("other span")
+    # The most telling cause when the concept's mentions differ: a near miss before "nothing there".
+    order = ["same span, other ID", "other span", "other type there", "nothing there", "no gold entity there"]
+    cause = next((c for c in order if c in causes), "")
+    try:
+        text = document.text_at(at[0][0], at[0][1]) if at else ""
+    except ValueError:
+        text = ""
+    return {
+        "document": document.id,
+        "kind": kind,
+        "type": entity_type,
+        "text": text,
+        "id": curie,
+        "cause": cause,
+    }
 
 
 @dataclass(frozen=True, slots=True)

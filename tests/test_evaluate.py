@@ -45,7 +45,13 @@ def test_errors_are_listed_for_analysis():
     scores = evaluate(read_documents([GOLD]), _predictions())
     kinds = {(e["kind"], e.get("text") or e.get("id")) for e in scores.errors}
     assert ("mention FN", "toxicity") in kinds and ("mention FP", "drives") in kinds
-    assert ("concept FN", "MESH:D001249") in kinds and ("concept FP", "MESH:D000002") in kinds
+    concept_errors = {(e["kind"], e["id"]): (e["text"], e["cause"]) for e in scores.errors if "id" in e}
+    assert concept_errors == {
+        ("concept FN", "MESH:D064420"): ("toxicity", "nothing there"),  # no prediction at its mention
+        ("concept FP", "MESH:D000001"): ("drives", "no gold entity there"),
+        ("concept FN", "MESH:D001249"): ("asthma", "same span, other ID"),
+        ("concept FP", "MESH:D000002"): ("asthma", "same span, other ID"),
+    }
 
 
 def test_the_cli_scores_a_prediction_file(tmp_path):
