@@ -502,7 +502,13 @@ def _add_learner(name: str, help: str, module: str, doc: str) -> None:
     ) -> None:
         learn = importlib.import_module(module).learn
         logging.basicConfig(level=logging.INFO, format="%(message)s")
-        out.print(json.dumps(learn(corpora), indent=2))
+        try:
+            summary = learn(corpora)
+        except ModuleNotFoundError as error:  # scikit-learn is for learning only, not a run-time dependency
+            raise KGError(
+                f"learning needs {error.name}: pip install 'kg[train]' (or run make learn)"
+            ) from None
+        out.print(json.dumps(summary, indent=2))
 
 
 _add_learner(

@@ -85,3 +85,20 @@ def test_build_writes_n_triples_and_json_ld_on_request(tmp_path):
     assert isomorphic(graphs[0], graphs[1]) and isomorphic(graphs[0], graphs[2])
     bad = _run("build", SEED, "-o", tmp_path, "--rdf", "xml")
     assert bad.returncode == 2 and "unknown RDF format" in bad.stderr
+
+
+@pytest.mark.parametrize("model", ["mentions", "relations"])
+def test_learning_without_scikit_learn_says_what_to_install(tmp_path, model):
+    """scikit-learn is for learning only; without it the learners say so in one line."""
+    import importlib.util
+
+    if importlib.util.find_spec("sklearn") is not None:
+        pytest.skip("scikit-learn is installed here")
+    result = subprocess.run(
+        [sys.executable, "-m", "kg.cli", model, "learn", "--corpora", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert "learning needs sklearn: pip install 'kg[train]'" in result.stderr
+    assert "Traceback" not in result.stderr
