@@ -29,13 +29,13 @@ import gc, json, os, resource, time
 def rss():
     with open('/proc/self/statm') as f:
         return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 2**20
-from kg.lexicon import get_default_lexicon
+from kg.extract import Extractor
 from kg.pipeline import build_graph, BuildReport
-lexicon = get_default_lexicon(); lexicon.encode(['warm'])
+extractor = Extractor.open(); extractor.lexicon.encode(['warm'])
 gc.collect(); before = rss()
 report = BuildReport()
 started = time.perf_counter()
-graph = build_graph([{path!r}], lexicon=lexicon, workers={workers}, dask={dask!r}, report=report)
+graph = build_graph([{path!r}], extractor=extractor, workers={workers}, dask={dask!r}, report=report)
 seconds = time.perf_counter() - started
 gc.collect()
 evidence = sum(len(d['evidence']) for _, _, d in graph.graph.edges(data=True))

@@ -22,9 +22,8 @@ sys.path.insert(0, str(ROOT))
 
 from common import ABSTRACT_FILES as FILES
 from common import CORPORA
+from kg.extract import Extractor
 from kg.graph import KnowledgeGraph
-from kg.lexicon import get_default_lexicon
-from kg.pipeline import extract_document
 from kg.rdf import serialize
 from kg.read import read_documents
 
@@ -58,16 +57,17 @@ def renumbered(result, copy: int):
 
 
 def build(target: int) -> tuple[Path, int]:
-    lexicon = get_default_lexicon()
+    extractor = Extractor.open()
+    lexicon = extractor.lexicon
     documents = [d for name in FILES for d in read_documents([CORPORA / name])]
     unique = {d.id: replace(d, annotations=(), relations=()) for d in documents}
     started = time.perf_counter()
-    results = [extract_document(d, lexicon) for d in unique.values()]
+    results = [extractor.extract(d) for d in unique.values()]
     print(f"extracted {len(results)} abstracts in {time.perf_counter() - started:.1f} s")
     graph = KnowledgeGraph()
     # The seed paper too, so that the queries about its edges (seed_chain_evidence, edge_evidence) have rows.
     for seed in read_documents([ROOT / "examples" / "PMC11208807.md"]):
-        graph.add_result(extract_document(seed, lexicon))
+        graph.add_result(extractor.extract(seed))
     copy = 0
     path = Path(tempfile.mkdtemp(prefix="kg-bench-")) / "graph.nt"
     while True:

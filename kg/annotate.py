@@ -4,18 +4,32 @@
 ignored) with `kg`'s mentions, each with the ID PubTator tools expect: MeSH for diseases and chemicals
 (a descriptor before a supplementary record), NCBI Gene for genes, wherever the concept has one, else its
 preferred CURIE. Relations are written as ``PMID<TAB>Type<TAB>ID1<TAB>ID2`` with BioRED's relation types
-(or only CDR's ``CID`` with ``scheme="cdr"``), see :func:`relation_type`.
+(or only CDR's ``CID`` with ``scheme=RelationScheme.CDR``), see :func:`relation_type`.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
 
 from kg.biolink import Predicate
-from kg.records import Concept, DocumentResult, EntityType, Relation
+from kg.choices import AnnotationFormat, InputFormat, RelationScheme
+from kg.extract import Extractor
+from kg.pipeline import BuildReport, extract_documents
+from kg.read import iter_documents
+from kg.records import Concept, Document, DocumentResult, EntityType, Relation
 
-__all__ = ["corpus_id", "generate_bioc_json", "generate_bioc_xml", "generate_pubtator", "relation_type"]
+__all__ = [
+    "annotate_files",
+    "corpus_id",
+    "generate_annotations",
+    "generate_bioc_json",
+    "generate_bioc_xml",
+    "generate_pubtator",
+    "relation_type",
+]
 
 
 def corpus_id(concept: Concept, entity_type: EntityType | str) -> str:
@@ -39,7 +53,10 @@ def _bare(curie: str) -> str:
 
 
 def relation_type(
-    relation: Relation, subject_type: str, object_type: str, scheme: str = "biored"
+    relation: Relation,
+    subject_type: str,
+    object_type: str,
+    scheme: RelationScheme | str = RelationScheme.BIORED,
 ) -> str | None:
     """The corpus relation type of a `kg` relation (None when the scheme has none for it).
 
@@ -47,14 +64,15 @@ def relation_type(
     increasing *affects* are ``Positive_Correlation``; *physically interacts with* is ``Bind``; *associated
     with* is ``Association``. CDR: a chemical that *causes* or *contributes to* a disease is ``CID``.
     """
+    scheme = RelationScheme(scheme)
     if relation.evidence.negated:
         return None
-    if ":" in relation.evidence.trigger and relation.evidence.trigger.split(":", 1)[0] in ("cdr", "biored"):
-        learned_scheme, kind = relation.evidence.trigger.split(":", 1)  # the learned model's own type
-        return kind if learned_scheme == scheme else None
+    learned_scheme, _, kind = relation.evidence.trigger.partition(":")
+    if kind and learned_scheme in set(RelationScheme):  # the learned model's own type
+        return kind if learned_scheme == scheme.value else None
     predicate = relation.predicate
     direction = dict(relation.qualifiers).get("biolink:object_direction_qualifier")
-    if scheme == "cdr":
+    if scheme is RelationScheme.CDR:
         chemical_disease = {subject_type, object_type} == {
             EntityType.CHEMICAL.value,
             EntityType.DISEASE.value,
@@ -82,7 +100,7 @@ def relation_type(
     return None
 
 
-def _document_lines(result: DocumentResult, scheme: str) -> list[str]:
+def _document_lines(result: DocumentResult, scheme: RelationScheme) -> list[str]:
     document = result.document
     name = document.get_metadata("pmid") or document.id.split(":", 1)[1].replace("|", "_").replace("\t", " ")
     title = next((p for p in document.passages if p.kind == "title"), document.passages[0])
@@ -144,7 +162,9 @@ def _one_line(text: str) -> str:
     return " ".join(text.replace("\t", " ").split("\n"))
 
 
-def generate_pubtator(results: Iterable[DocumentResult], *, scheme: str = "biored") -> str:
+def generate_pubtator(
+    results: Iterable[DocumentResult], *, scheme: RelationScheme = RelationScheme.BIORED
+) -> str:
     """PubTator text for the results, documents separated by blank lines."""
     blocks = ["\n".join(_document_lines(result, scheme)) for result in results]
     return "\n\n".join(blocks) + ("\n" if blocks else "")
@@ -202,3 +222,41 @@ def _bioc_id(curie: str) -> str:
     """A BioC document id: the PMID's digits, 'PMC' and its number, or the CURIE itself."""
     prefix, local = curie.split(":", 1)
     return {"PMID": local, "PMC": f"PMC{local}"}.get(prefix, curie)
+
+
+def generate_annotations(
+    results: Iterable[DocumentResult], output_format: AnnotationFormat, scheme: RelationScheme
+) -> str:
+    """The results in one of the corpus formats."""
+    if output_format is AnnotationFormat.PUBTATOR:
+        return generate_pubtator(results, scheme=scheme)
+    if output_format is AnnotationFormat.BIOC_XML:
+        return generate_bioc_xml(results)
+    return generate_bioc_json(results)
+
+
+def annotate_files(
+    inputs: Iterable[str | Path],
+    extractor: Extractor,
+    output_format: AnnotationFormat = AnnotationFormat.PUBTATOR,
+    *,
+    input_format: InputFormat | None = None,
+    workers: int = 1,
+    report: BuildReport | None = None,
+) -> str:
+    """Annotate papers with what `kg` finds in their text (their own annotations and relations are set
+    aside first), through the build's batch path: same workers, a bad document reported in ``report`` and
+    skipped. Every relation the learned model proposes is written, whatever its score."""
+    report = report if report is not None else BuildReport()
+    extractor = replace(extractor, learned_min_score=0.0)
+    documents = (
+        replace(item, annotations=(), relations=()) if isinstance(item, Document) else item
+        for item in iter_documents(inputs, input_format)
+    )
+    results = []
+    for batch in extract_documents(documents, extractor, report=report, workers=workers):
+        for result in batch:
+            report.add(result)
+            results.append(result)
+    scheme = extractor.relation_scheme or RelationScheme.BIORED
+    return generate_annotations(results, output_format, scheme)

@@ -6,23 +6,69 @@ file and the problem, and a non-zero exit status, without a traceback.
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import sys
 import time
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from kg.choices import AnnotationFormat, InputFormat, RdfFormat, RelationScheme, ResultFormat
 from kg.errors import InputError, KGError, QueryError
+from kg.records import EntityType
+
+if TYPE_CHECKING:
+    from kg.extract import Extractor
 
 __all__ = ["app", "main"]
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class Several(tuple):
+    """Comma-separated choices of one closed set (``--rdf ttl,nt``), checked by the parser."""
+
+
+def _several(choices: type[E]) -> Callable[[object], tuple[E, ...]]:
+    def parse(text: object) -> tuple[E, ...]:
+        if isinstance(text, tuple):  # a default already parsed
+            return text
+        values = []
+        for part in str(text).split(","):
+            if part.strip():
+                try:
+                    values.append(choices(part.strip()))
+                except ValueError:
+                    raise typer.BadParameter(
+                        f"{part.strip()!r} is not one of {', '.join(c.value for c in choices)}"
+                    ) from None
+        return Several(dict.fromkeys(values))
+
+    return parse
+
+
+TURTLE_ONLY = Several((RdfFormat.TURTLE,))
+EVERY_TYPE = Several(EntityType)
+
+
+def _metavar(choices: type[StrEnum]) -> str:
+    return "[" + "|".join(c.value for c in choices) + "],..."
+
+
+def _version(value: bool) -> None:
+    if value:
+        from kg import __version__
+
+        out.print(f"kg {__version__}", highlight=False)
+        raise typer.Exit()
+
 
 app = typer.Typer(
     name="kg",
@@ -40,11 +86,13 @@ console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 
 
-class ResultFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    tsv = "tsv"
-    json = "json"
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print kg's version and exit.")
+    ] = False,
+) -> None:
+    """Build biomedical knowledge graphs from papers: read, recognise, relate, export, query."""
 
 
 def _lexicon(path: Path | None):
@@ -56,6 +104,14 @@ def _lexicon(path: Path | None):
     return Lexicon.open(path)
 
 
+def _extractor(
+    lexicon: Path | None, models: Path | None, scheme: RelationScheme | None = RelationScheme.BIORED
+) -> Extractor:
+    from kg.extract import Extractor
+
+    return Extractor.open(_lexicon(lexicon), models, relation_scheme=scheme)
+
+
 @app.command()
 def build(
     inputs: Annotated[
@@ -65,13 +121,23 @@ def build(
         "output"
     ),
     input_format: Annotated[
-        str | None, typer.Option("--format", "-f", help="Input format (default: detected).")
+        InputFormat | None, typer.Option("--format", "-f", help="Input format (default: detected).")
     ] = None,
     lexicon: Annotated[
         Path | None, typer.Option(help="Lexicon directory (default: the shipped one).")
     ] = None,
+    models: Annotated[
+        Path | None, typer.Option(help="Directory of learned models (default: the shipped ones).")
+    ] = None,
     name: Annotated[str, typer.Option(help="Base name of the graph files.")] = "graph",
-    rdf: Annotated[str, typer.Option(help="RDF formats to write, comma-separated: ttl, nt, jsonld.")] = "ttl",
+    rdf: Annotated[
+        Several,
+        typer.Option(
+            parser=_several(RdfFormat),
+            metavar=_metavar(RdfFormat),
+            help="RDF formats to write, comma-separated.",
+        ),
+    ] = TURTLE_ONLY,
     workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
     dask: Annotated[
         str | None, typer.Option(help="Dask scheduler address, or 'local' for a local cluster.")
@@ -98,8 +164,8 @@ def build(
     from kg.writers import write_outputs
 
     report = BuildReport()
-    lex = _lexicon(lexicon)
-    lex.encode(["warm"])  # the first run on a machine compiles the lexicon: not part of the build's rate
+    extractor = _extractor(lexicon, models)
+    extractor.lexicon.encode(["warm"])  # the first run on a machine compiles the lexicon: not in the rate
     started = time.perf_counter()
     checkpoint = output / ".kg-checkpoints" if resume else None
     with Progress(
@@ -122,7 +188,7 @@ def build(
         graph = build_graph(
             [str(p) for p in inputs],
             format=input_format,
-            lexicon=lex,
+            extractor=extractor,
             report=report,
             workers=workers,
             dask=dask,
@@ -134,9 +200,9 @@ def build(
             "no document could be read: "
             + "; ".join(f"{s['file']}: {s['problem']}" for s in report.skipped[:3])
         )
-    formats = tuple(f.strip() for f in rdf.split(",") if f.strip())
-    if shard_triples and "nt" not in formats:
-        formats = (*formats, "nt")
+    formats = tuple(rdf)
+    if shard_triples and RdfFormat.N_TRIPLES not in formats:
+        formats = (*formats, RdfFormat.N_TRIPLES)
     paths = write_outputs(
         graph, output, name=name, report=report, rdf_formats=formats, html=html, shard_triples=shard_triples
     )
@@ -158,64 +224,52 @@ def build(
         out.print(f"wrote {path}")
 
 
-class AnnotationFormat(StrEnum):
-    pubtator = "pubtator"
-    bioc_xml = "bioc-xml"
-    bioc_json = "bioc-json"
-
-
 @app.command()
 def annotate(
     inputs: Annotated[
         list[Path], typer.Argument(help="Papers: files, directories or globs.", show_default=False)
     ],
     output_format: Annotated[AnnotationFormat, typer.Option("--format", "-f", help="Output format.")] = (
-        AnnotationFormat.pubtator
+        AnnotationFormat.PUBTATOR
     ),
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Output file (default: stdout).")
     ] = None,
-    input_format: Annotated[str | None, typer.Option(help="Input format (default: detected).")] = None,
-    scheme: Annotated[str, typer.Option(help="Relation types: 'biored' or 'cdr' (CID only).")] = "biored",
+    input_format: Annotated[
+        InputFormat | None, typer.Option(help="Input format (default: detected).")
+    ] = None,
+    scheme: Annotated[
+        RelationScheme, typer.Option(help="Relation types: BioRED's, or CDR's CID only.")
+    ] = RelationScheme.BIORED,
     lexicon: Annotated[Path | None, typer.Option(help="Lexicon directory.")] = None,
+    models: Annotated[Path | None, typer.Option(help="Directory of learned models.")] = None,
+    workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
 ) -> None:
     """Annotate papers with what kg finds (annotations already in the input are ignored), in PubTator or
     BioC, with MeSH IDs for diseases and chemicals and NCBI Gene IDs for genes."""
-    from dataclasses import replace
+    from kg.annotate import annotate_files
+    from kg.pipeline import BuildReport
 
-    from kg.annotate import generate_bioc_json, generate_bioc_xml, generate_pubtator
-    from kg.atomic import write_atomic
-    from kg.errors import ReaderError
-    from kg.pipeline import extract_document
-    from kg.read import iter_documents
-
-    if scheme not in ("biored", "cdr"):
-        raise InputError(f"unknown relation scheme {scheme!r}; use 'biored' or 'cdr'")
-    lex = _lexicon(lexicon)
-    results = []
-    for item in iter_documents([str(p) for p in inputs], input_format):
-        if isinstance(item, ReaderError):
-            console.print(f"[yellow]skipped[/yellow] {escape(str(item))}")
-            continue
-        results.append(
-            extract_document(
-                replace(item, annotations=(), relations=()),
-                lex,
-                relation_scheme=scheme,
-                learned_min_score=0.0,
-            )
+    report = BuildReport()
+    text = annotate_files(
+        [str(p) for p in inputs],
+        _extractor(lexicon, models, scheme),
+        output_format,
+        input_format=input_format,
+        workers=workers,
+        report=report,
+    )
+    for skipped in report.skipped:
+        console.print(
+            f"[yellow]skipped[/yellow] {escape(str(skipped['file']))}: {escape(str(skipped['problem']))}"
         )
-    if output_format is AnnotationFormat.pubtator:
-        text = generate_pubtator(results, scheme=scheme)
-    elif output_format is AnnotationFormat.bioc_xml:
-        text = generate_bioc_xml(results)
-    else:
-        text = generate_bioc_json(results)
     if output is None:
         sys.stdout.write(text)
     else:
+        from kg.atomic import write_atomic
+
         write_atomic(output, text)
-        console.print(f"{len(results)} document(s) annotated; wrote {output}")
+        console.print(f"{report.documents} document(s) annotated; wrote {output}")
 
 
 @app.command()
@@ -227,7 +281,7 @@ def query(
     file: Annotated[Path | None, typer.Option("--file", "-q", help="Read the query from this file.")] = None,
     result_format: Annotated[
         ResultFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = ResultFormat.table,
+    ] = ResultFormat.TABLE,
 ) -> None:
     """Run a SPARQL query over a built graph and print the rows."""
     from kg.sparql import Store
@@ -242,7 +296,7 @@ def query(
     from kg.sparql import is_store
 
     store = Store(graph, read_only=True) if is_store(graph) else Store.from_files([_graph_file(graph)])
-    if result_format is ResultFormat.table:
+    if result_format is ResultFormat.TABLE:
         frame = store.query(sparql, compact=True)
         table = Table(show_lines=False)
         for column in frame.columns:
@@ -258,7 +312,7 @@ def query(
         out.print(table)
         console.print(f"{len(frame)} row(s)")
     else:
-        sys.stdout.buffer.write(store.query_serialized(sparql, result_format.value))
+        sys.stdout.buffer.write(store.query_serialized(sparql, result_format))
 
 
 @app.command()
@@ -268,9 +322,10 @@ def load(
         list[Path], typer.Argument(help="Papers, or RDF files written by `kg build`.", show_default=False)
     ],
     input_format: Annotated[
-        str | None, typer.Option("--format", "-f", help="Paper format (default: detected).")
+        InputFormat | None, typer.Option("--format", "-f", help="Paper format (default: detected).")
     ] = None,
     lexicon: Annotated[Path | None, typer.Option(help="Lexicon directory.")] = None,
+    models: Annotated[Path | None, typer.Option(help="Directory of learned models.")] = None,
 ) -> None:
     """Add papers (or kg's RDF files) to a persistent SPARQL store without duplicating nodes or evidence."""
     from kg.pipeline import BuildReport, build_graph
@@ -285,7 +340,10 @@ def load(
     report = BuildReport()
     if papers:
         graph = build_graph(
-            [str(p) for p in papers], format=input_format, lexicon=_lexicon(lexicon), report=report
+            [str(p) for p in papers],
+            format=input_format,
+            extractor=_extractor(lexicon, models),
+            report=report,
         )
         updated += target.merge_graph(graph)
     target.flush()
@@ -343,17 +401,14 @@ def view(
     min_confidence: Annotated[float, typer.Option(help="Leave out edges below this confidence.")] = 0.0,
 ) -> None:
     """Write the interactive HTML view of a built graph, whole or around one node."""
-    from kg.html import focus as neighbourhood
     from kg.html import write_html
     from kg.rdf_read import read_graph
 
     loaded = read_graph(graph)
     if min_confidence > 0:
-        for subject, obj, key, data in list(loaded.graph.edges(keys=True, data=True)):
-            if data["confidence"] < min_confidence:
-                loaded.graph.remove_edge(subject, obj, key)
+        loaded = loaded.without_edges_below(min_confidence)
     if focus:
-        loaded = neighbourhood(loaded, focus, hops)
+        loaded = loaded.neighbourhood(focus, hops)
     title = f"kg: {focus} ({hops} hop{'s' if hops != 1 else ''})" if focus else f"kg: {graph.name}"
     path = write_html(loaded, output, title=title, max_nodes=max_nodes)
     console.print(f"{loaded.graph.number_of_nodes()} nodes, {loaded.graph.number_of_edges()} edges")
@@ -378,35 +433,39 @@ def evaluate(
         Path | None, typer.Option(help="Predicted annotations (PubTator/BioC); default: run kg.")
     ] = None,
     types: Annotated[
-        str, typer.Option(help="Entity types to score, comma-separated.")
-    ] = "Disease,Chemical,Gene",
+        Several,
+        typer.Option(
+            parser=_several(EntityType),
+            metavar=_metavar(EntityType),
+            help="Entity types to score, comma-separated.",
+        ),
+    ] = EVERY_TYPE,
     human_genes: Annotated[
         bool, typer.Option(help="Score only gold genes that are human (NLM-Gene).")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     errors: Annotated[Path | None, typer.Option(help="Write every error (FP/FN) to this TSV file.")] = None,
     lexicon: Annotated[Path | None, typer.Option(help="Lexicon directory.")] = None,
+    models: Annotated[Path | None, typer.Option(help="Directory of learned models.")] = None,
     relations: Annotated[
-        str | None,
-        typer.Option(help="Score relations instead: 'cdr' (CID pairs) or 'biored' (pair, and pair + type)."),
+        RelationScheme | None,
+        typer.Option(help="Score relations instead: CDR's CID pairs, or BioRED's (pair, and pair + type)."),
     ] = None,
 ) -> None:
     """Score recognition and normalisation against gold annotations: mention-level strict and
     document-level concept-ID precision, recall and F1 per entity type (or, with --relations, document-level
     relations)."""
-    from kg.evaluate import Prediction, evaluate_relations, predict, predict_relations
     from kg.evaluate import evaluate as score
+    from kg.evaluate import evaluate_relations, predict, predict_relations, read_predictions
     from kg.read import read_documents
 
     documents = read_documents([str(p) for p in gold])
-    lex = _lexicon(lexicon)
+    extractor = _extractor(lexicon, models)
     if relations is not None:
-        if relations not in ("cdr", "biored"):
-            raise InputError(f"unknown relation scheme {relations!r}; use 'cdr' or 'biored'")
         result = evaluate_relations(
             documents,
-            predict_relations(documents, lex, relations),
-            types=["CID"] if relations == "cdr" else None,
+            predict_relations(documents, extractor, relations),
+            types=["CID"] if relations is RelationScheme.CDR else None,
         )
         if as_json:
             out.print(json.dumps(result, indent=2), highlight=False)
@@ -418,18 +477,9 @@ def evaluate(
             table.add_row(level, *_score_cells(counts))
         out.print(table)
         return
-    if pred is None:
-        predictions = predict(documents, lex)
-    else:
-        predictions = [
-            Prediction(d.id, a.start, a.end, a.type, a.ids)
-            for d in read_documents([str(pred)])
-            for a in d.annotations
-            if a.start is not None
-        ]
-    wanted = [t.strip() for t in types.split(",") if t.strip()]
-    scores = score(documents, predictions, lexicon=lex, human_genes=human_genes, types=wanted)
-    result = scores.as_dict()
+    predictions = predict(documents, extractor) if pred is None else read_predictions(pred)
+    wanted = [t.value for t in types]
+    scores = score(documents, predictions, lexicon=extractor.lexicon, human_genes=human_genes, types=wanted)
     if errors is not None:
         import pandas as pd
 
@@ -437,14 +487,14 @@ def evaluate(
 
         write_frame(pd.DataFrame(scores.errors), errors)
     if as_json:
-        out.print(json.dumps(result, indent=2), highlight=False)
+        out.print(json.dumps(scores.as_dict(), indent=2), highlight=False)
         return
     table = Table(title=f"{len(documents)} documents")
     for column in ("level", "type", "precision", "recall", "F1", "TP", "FP", "FN"):
         table.add_column(column, justify="right" if column not in ("level", "type") else "left")
     for level, rows in (
-        ("mention (strict)", result["mention_strict"]),
-        ("document (concept IDs)", result["document_concepts"]),
+        ("mention (strict)", scores.as_dict()["mention_strict"]),
+        ("document (concept IDs)", scores.as_dict()["document_concepts"]),
     ):
         for entity_type, counts in rows.items():
             table.add_row(level, entity_type, *_score_cells(counts))
@@ -475,54 +525,72 @@ def lexicon_build(
     out.print(json.dumps({k: manifest[k] for k in ("concepts", "terms", "statistics")}, indent=2))
 
 
+def _learning(run: Callable[[], dict]) -> None:
+    """Run a learner and print its summary; a missing training extra ends in one line."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        summary = run()
+    except ModuleNotFoundError as error:  # scikit-learn is for learning only, not a run-time dependency
+        raise KGError(f"learning needs {error.name}: pip install 'kg[train]' (or run make learn)") from None
+    out.print(json.dumps(summary, indent=2))
+
+
+Corpora = Annotated[
+    Path, typer.Option(help="Folder of gold corpora (bc5cdr/, ncbi_disease/, biored/, nlm_gene/).")
+]
+ModelsFrom = Annotated[
+    Path | None,
+    typer.Option(
+        "--models", help="Directory of the models this learner builds on (default: the shipped ones)."
+    ),
+]
+
+
 @lexicon_app.command("learn")
 def lexicon_learn(
-    corpora: Annotated[
-        Path, typer.Option(help="Folder of gold corpora (bc5cdr/, ncbi_disease/, biored/, nlm_gene/).")
-    ],
+    corpora: Corpora,
     lexicon: Annotated[Path, typer.Option(help="Lexicon directory to write the learned files into.")] = Path(
         "ontologies/lexicon"
     ),
+    models: ModelsFrom = None,
 ) -> None:
     """Learn corpus names and the term filter from the corpora's training splits."""
-    from kg.lexicon.learn import learn
+    from kg.models import MODELS_DIR
+    from kg.train.lexicon_terms import learn
 
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    out.print(json.dumps(learn(corpora, lexicon), indent=2))
-
-
-def _add_learner(name: str, help: str, module: str, doc: str) -> None:
-    """``kg NAME learn --corpora DIR``: relearn one of the shipped models from the training splits."""
-    group = typer.Typer(help=help, no_args_is_help=True)
-    app.add_typer(group, name=name)
-
-    @group.command("learn", help=doc)
-    def learn_command(
-        corpora: Annotated[Path, typer.Option(help="Folder of gold corpora (bc5cdr/, biored/ ...).")],
-    ) -> None:
-        learn = importlib.import_module(module).learn
-        logging.basicConfig(level=logging.INFO, format="%(message)s")
-        try:
-            summary = learn(corpora)
-        except ModuleNotFoundError as error:  # scikit-learn is for learning only, not a run-time dependency
-            raise KGError(
-                f"learning needs {error.name}: pip install 'kg[train]' (or run make learn)"
-            ) from None
-        out.print(json.dumps(summary, indent=2))
+    _learning(lambda: learn(corpora, lexicon, models=models or MODELS_DIR))
 
 
-_add_learner(
-    "relations",
-    "The learned relation model.",
-    "kg.relate_learned",
-    "Learn the document-level relation model from the training splits (needs scikit-learn).",
-)
-_add_learner(
-    "mentions",
-    "The learned mention filter.",
-    "kg.mention_filter",
-    "Learn which dictionary matches are mentions, from the training splits (needs scikit-learn).",
-)
+mentions_app = typer.Typer(help="The learned mention filter.", no_args_is_help=True)
+relations_app = typer.Typer(help="The learned relation model.", no_args_is_help=True)
+app.add_typer(mentions_app, name="mentions")
+app.add_typer(relations_app, name="relations")
+
+
+@mentions_app.command("learn")
+def mentions_learn(
+    corpora: Corpora,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the weights (JSON).")],
+    lexicon: Annotated[Path | None, typer.Option(help="Lexicon directory.")] = None,
+) -> None:
+    """Learn which dictionary matches are mentions, from the training splits (needs scikit-learn)."""
+    from kg.train.mention_filter import learn
+
+    _learning(lambda: learn(corpora, output, lexicon=_lexicon(lexicon)))
+
+
+@relations_app.command("learn")
+def relations_learn(
+    corpora: Corpora,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the weights (JSON).")],
+    lexicon: Annotated[Path | None, typer.Option(help="Lexicon directory.")] = None,
+    models: ModelsFrom = None,
+) -> None:
+    """Learn the document-level relation model from the training splits (needs scikit-learn)."""
+    from kg.models import MODELS_DIR
+    from kg.train.relations import learn
+
+    _learning(lambda: learn(corpora, output, models=models or MODELS_DIR, lexicon=_lexicon(lexicon)))
 
 
 @lexicon_app.command("lookup")

@@ -11,6 +11,7 @@ __all__ = [
     "InputError",
     "KGError",
     "LexiconError",
+    "ModelError",
     "QueryError",
     "ReaderError",
 ]
@@ -54,3 +55,7 @@ class LexiconError(KGError, RuntimeError):
 
 class QueryError(KGError, ValueError):
     """A SPARQL query is malformed or cannot be run."""
+
+
+class ModelError(KGError, RuntimeError):
+    """A learned model's weights are missing or damaged."""

@@ -13,13 +13,19 @@ mentions at exactly their spans (the reference has nothing to say about them).
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
+from kg.annotate import relation_type
+from kg.choices import RelationScheme
+from kg.extract import Extractor
 from kg.lexicon import Lexicon
+from kg.read import read_documents
 from kg.records import Document, EntityType
+from kg.relate_learned import METHOD as LEARNED_METHOD
+from kg.train.corpora import gold_id
 
 __all__ = [
     "PredictedRelation",
@@ -29,6 +35,7 @@ __all__ = [
     "evaluate_relations",
     "predict",
     "predict_relations",
+    "read_predictions",
 ]
 
 TYPES = (EntityType.DISEASE.value, EntityType.CHEMICAL.value, EntityType.GENE.value)
@@ -90,19 +97,27 @@ class Scores:
         }
 
 
-def predict(documents: Iterable[Document], lexicon: Lexicon) -> list[Prediction]:
+def predict(documents: Iterable[Document], extractor: Extractor) -> list[Prediction]:
     """Run `kg` on the documents' text only (their gold annotations are removed first)."""
-    from kg.pipeline import extract_document
-
     predictions = []
     for document in documents:
-        result = extract_document(replace(document, annotations=(), relations=()), lexicon)
+        result = extractor.extract(replace(document, annotations=(), relations=()))
         concepts = {concept.id: concept for concept in result.concepts}
         for mention in result.mentions:
             concept = concepts.get(mention.concept_id or "")
             ids = (concept.id, *concept.xrefs) if concept else ()
             predictions.append(Prediction(document.id, mention.start, mention.end, mention.type.value, ids))
     return predictions
+
+
+def read_predictions(path: str | Path) -> list[Prediction]:
+    """Predicted mentions from an annotated corpus file (PubTator, BioC XML/JSON), e.g. another tool's."""
+    return [
+        Prediction(document.id, a.start, a.end, a.type, a.ids)
+        for document in read_documents([path])
+        for a in document.annotations
+        if a.start is not None and a.end is not None
+    ]
 
 
 def evaluate(
@@ -183,7 +198,11 @@ def evaluate(
             counts.tp += len(matched)
             counts.fp += len(false_positive)
             counts.fn += len(gold - matched)
-            spans = [(a.start, a.end, a.type, a.ids) for a in document.annotations if a.start is not None]
+            spans = [
+                (a.start, a.end, a.type, a.ids)
+                for a in document.annotations
+                if a.start is not None and a.end is not None
+            ]
             everything = [(p.start, p.end, p.type, p.ids) for p in by_document.get(document.id, ())]
             for curie in sorted(false_positive):
                 at = [(p.start, p.end, p.type, p.ids) for p in predicted if p.ids and p.ids[0] == curie]
@@ -239,38 +258,22 @@ class PredictedRelation:
     object_ids: tuple[str, ...]
 
 
-def _gold_id(raw: str) -> str:
-    """A gold relation argument as a CURIE (MeSH and NCBI Gene IDs come bare in BC5CDR and BioRED)."""
-    raw = raw.strip()
-    if re.fullmatch(r"[CD]\d{6,9}", raw):
-        return f"MESH:{raw}"
-    if raw.isdigit():
-        return f"NCBIGene:{raw}"
-    return raw
-
-
 def predict_relations(
-    documents: Iterable[Document], lexicon: Lexicon, scheme: str = "biored"
+    documents: Iterable[Document], extractor: Extractor, scheme: RelationScheme | str = RelationScheme.BIORED
 ) -> list[PredictedRelation]:
-    """Run `kg` on the documents' text only and map its relations to the corpus's relation types."""
-    from kg.annotate import relation_type
-    from kg.pipeline import extract_document
-    from kg.relate_learned import METHOD, load_model
-
-    model = load_model()
-    learned = model is not None and scheme in model["heads"]
+    """Run `kg` on the documents' text only and map its relations to the corpus's relation types (every
+    relation the learned model proposes counts, whatever its score)."""
+    scheme = RelationScheme(scheme)
+    extractor = replace(extractor, relation_scheme=scheme, learned_min_score=0.0)
+    model = extractor.models.relations
+    learned = model is not None and scheme.value in model.heads
     predictions = []
     for document in documents:
-        result = extract_document(
-            replace(document, annotations=(), relations=()),
-            lexicon,
-            relation_scheme=scheme,
-            learned_min_score=0.0,
-        )
+        result = extractor.extract(replace(document, annotations=(), relations=()))
         concepts = {concept.id: concept for concept in result.concepts}
         types = {m.concept_id: m.type.value for m in result.mentions if m.concept_id}
         for relation in result.relations:
-            if learned and relation.evidence.method != METHOD:
+            if learned and relation.evidence.method != LEARNED_METHOD:
                 continue  # the model already weighs what the rules say (they are among its features)
             subject, obj = concepts.get(relation.subject), concepts.get(relation.object)
             if subject is None or obj is None:
@@ -296,11 +299,11 @@ def evaluate_relations(
     pair, typed = Counts(), Counts()
     for document in documents:
         gold = {
-            (r.type, _gold_id(r.subject), _gold_id(r.object))
+            (r.type, gold_id(r.subject), gold_id(r.object))
             for r in document.relations
             if wanted is None or r.type in wanted
         }
-        predicted = {}
+        predicted: dict[tuple[str, ...], PredictedRelation] = {}
         for p in by_document.get(document.id, ()):
             if wanted is None or p.type in wanted:
                 key = (p.type, *sorted((p.subject_ids[0], p.object_ids[0])))
@@ -315,7 +318,7 @@ def evaluate_relations(
             seen_pairs: set[tuple[str, ...]] = set()
             candidates = []
             for p in predicted.values():
-                identity = (p.type,) if use_type else ()
+                identity: tuple[str, ...] = (p.type,) if use_type else ()
                 identity += tuple(sorted((p.subject_ids[0], p.object_ids[0])))
                 if identity not in seen_pairs:
                     seen_pairs.add(identity)

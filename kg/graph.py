@@ -3,29 +3,34 @@
 Nodes are keyed by the concept's preferred CURIE and carry ``label``, ``category``, ``xrefs``,
 ``synonyms``, ``parents``, ``broad_match``, ``description``, ``documents`` and ``mentions`` (count). Edges
 are keyed by predicate, qualifiers and polarity; each carries all its :class:`~kg.records.Evidence`, the
-papers it comes from and a confidence (see :func:`confidence`). Ancestors of the nodes in their source
-ontologies are kept in :attr:`KnowledgeGraph.classes` so exports can write the whole hierarchy. Graphs
-built from different documents merge with :meth:`KnowledgeGraph.merge` (associative, order-independent).
+papers it comes from and a confidence. Ancestors of the nodes in their source ontologies are kept in
+:attr:`KnowledgeGraph.classes` so exports can write the whole hierarchy. Graphs built from different
+documents merge with :meth:`KnowledgeGraph.merge` (associative, order-independent).
+
+Aggregates (an edge's papers, paper count and confidence; a node's papers) are computed by one pure
+function, :func:`aggregate`, from the best score each paper gives the edge; building keeps only those
+per-paper bests (constant work per evidence), and :attr:`KnowledgeGraph.graph` brings the aggregates up to
+date whenever it is read, so what a reader or an exporter sees is always current. The graph knows nothing
+of its exports: they are functions of a graph (:func:`kg.rdf.to_rdflib`, :func:`kg.tables.to_frames`,
+:func:`kg.html.write_html`, :func:`kg.sparql.query_graph`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from kg.errors import InputError
 from kg.records import Concept, Document, DocumentResult, Evidence, Relation
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from kg.lexicon import Lexicon
 
-__all__ = ["KnowledgeGraph", "confidence", "edge_key"]
+__all__ = ["KnowledgeGraph", "aggregate", "confidence", "edge_key", "noisy_or"]
 
 
 def edge_key(predicate: str, qualifiers: tuple[tuple[str, str], ...] = (), negated: bool = False) -> str:
@@ -40,11 +45,41 @@ def edge_key(predicate: str, qualifiers: tuple[tuple[str, str], ...] = (), negat
     return f"NOT {key}" if negated else key
 
 
-def confidence(evidence: Iterable[Evidence]) -> float:
-    """Noisy-OR over papers, each paper counted once by its best evidence.
+def noisy_or(scores: Iterable[float]) -> float:
+    """``1 - prod(1 - score)``, rounded to 3 places (0.0 for no scores): independent sources of one claim.
 
-    ``1 - prod(1 - best_score(paper))``: two sentences of one paper count as that paper's best sentence;
-    independent papers raise the confidence.
+    >>> noisy_or([0.6, 0.6])
+    0.84
+    """
+    values = list(scores)
+    return round(1.0 - math.prod(1.0 - score for score in values), 3) if values else 0.0
+
+
+def aggregate(best_by_paper: Mapping[str, float]) -> dict[str, Any]:
+    """An edge's aggregates from the best score each paper gives it: its papers (sorted), their number,
+    and its confidence, a noisy-OR over papers in which each paper counts once, by its best evidence.
+
+    >>> aggregate({"PMID:2": 0.6, "PMID:1": 0.6})
+    {'documents': ['PMID:1', 'PMID:2'], 'papers': 2, 'confidence': 0.84}
+    """
+    return {
+        "documents": sorted(best_by_paper),
+        "papers": len(best_by_paper),
+        "confidence": noisy_or(best_by_paper[paper] for paper in sorted(best_by_paper)),
+    }
+
+
+def best_by_paper(evidence: Iterable[tuple[str, float]]) -> dict[str, float]:
+    """The best score per paper of ``(paper, score)`` pairs."""
+    best: dict[str, float] = {}
+    for paper, score in evidence:
+        best[paper] = max(best.get(paper, 0.0), score)
+    return best
+
+
+def confidence(evidence: Iterable[Evidence]) -> float:
+    """The confidence of a claim with this evidence (see :func:`aggregate`): two sentences of one paper count
+    as that paper's best sentence; independent papers raise the confidence.
 
     >>> from kg.records import Evidence
     >>> e = lambda doc, score: Evidence(doc, "s", 0, "a", 0, 1, "b", 2, 3, "m", score)
@@ -53,10 +88,7 @@ def confidence(evidence: Iterable[Evidence]) -> float:
     >>> confidence([e("PMID:1", 0.6), e("PMID:2", 0.6)])
     0.84
     """
-    best: dict[str, float] = {}
-    for item in evidence:
-        best[item.document_id] = max(best.get(item.document_id, 0.0), item.score)
-    return round(1.0 - math.prod(1.0 - score for score in best.values()), 3) if best else 0.0
+    return aggregate(best_by_paper((item.document_id, item.score) for item in evidence))["confidence"]
 
 
 def _evidence_identity(item: Evidence) -> tuple[Any, ...]:
@@ -72,24 +104,36 @@ def _evidence_identity(item: Evidence) -> tuple[Any, ...]:
 
 
 class KnowledgeGraph:
-    """A knowledge graph built from papers. ``graph`` is the networkx ``MultiDiGraph``."""
+    """A knowledge graph built from papers. :attr:`graph` is the networkx ``MultiDiGraph``."""
 
     def __init__(self) -> None:
-        self.graph: nx.MultiDiGraph = nx.MultiDiGraph()
+        self._graph: nx.MultiDiGraph = nx.MultiDiGraph()
         self.publications: dict[str, dict[str, Any]] = {}
         self.classes: dict[str, Concept] = {}
-        # aggregation state, kept out of the networkx attributes (see finalize)
+        # what the aggregates are computed from, kept out of the networkx attributes
         self._node_documents: dict[str, set[str]] = {}
         self._edge_state: dict[tuple[str, str, str], tuple[set[tuple[Any, ...]], dict[str, float]]] = {}
         self._dirty_nodes: set[str] = set()
         self._dirty_edges: set[tuple[str, str, str]] = set()
 
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The networkx graph, its aggregates (papers, counts, confidences) brought up to date."""
+        self._refresh()
+        return self._graph
+
     # --- building --------------------------------------------------------------------------------
 
-    def add_concept(self, concept: Concept, document_id: str | None = None, mentions: int = 0) -> None:
-        """Add a node for ``concept`` (or update it) and record the paper that mentions it."""
-        if concept.id not in self.graph:
-            self.graph.add_node(
+    def add_concept(
+        self,
+        concept: Concept,
+        document_id: str | None = None,
+        mentions: int = 0,
+        documents: Iterable[str] = (),
+    ) -> None:
+        """Add a node for ``concept`` (or update it) and record the papers that mention it."""
+        if concept.id not in self._graph:
+            self._graph.add_node(
                 concept.id,
                 label=concept.label,
                 category=concept.category,
@@ -102,23 +146,21 @@ class KnowledgeGraph:
                 mentions=0,
             )
             self._node_documents[concept.id] = set()
-        data = self.graph.nodes[concept.id]
-        documents = self._node_documents.setdefault(concept.id, set(data["documents"]))
-        if document_id and document_id not in documents:
-            documents.add(document_id)
-            self._dirty_nodes.add(concept.id)
+        data = self._graph.nodes[concept.id]
+        known = self._node_documents.setdefault(concept.id, set(data["documents"]))
+        for document in (document_id, *documents) if document_id else documents:
+            if document not in known:
+                known.add(document)
+                self._dirty_nodes.add(concept.id)
         data["mentions"] += mentions
 
     def add_relation(self, relation: Relation) -> None:
-        """Add one piece of evidence for a statement (creating the edge if new).
-
-        Work per call is constant (no re-sorting, no recount): evidence order, paper lists and confidences
-        are brought up to date by :meth:`finalize`, which every reader of the graph calls.
-        """
+        """Add one piece of evidence for a statement (creating the edge if new), in constant work: the
+        edge's aggregates are recomputed from its per-paper best scores when the graph is next read."""
         key = edge_key(relation.predicate, relation.qualifiers, relation.evidence.negated)
         edge = (relation.subject, relation.object, key)
-        if not self.graph.has_edge(*edge):
-            self.graph.add_edge(
+        if not self._graph.has_edge(*edge):
+            self._graph.add_edge(
                 relation.subject,
                 relation.object,
                 key=key,
@@ -129,40 +171,35 @@ class KnowledgeGraph:
             )
         state = self._edge_state.get(edge)
         if state is None:
-            data = self.graph.edges[edge]
-            state = self._edge_state[edge] = (set(map(_evidence_identity, data["evidence"])), {})
-            for item in data["evidence"]:
-                state[1][item.document_id] = max(state[1].get(item.document_id, 0.0), item.score)
+            data = self._graph.edges[edge]
+            state = self._edge_state[edge] = (
+                set(map(_evidence_identity, data["evidence"])),
+                best_by_paper((item.document_id, item.score) for item in data["evidence"]),
+            )
         identities, best = state
         identity = _evidence_identity(relation.evidence)
         if identity in identities:
             return
         identities.add(identity)
-        self.graph.edges[edge]["evidence"].append(relation.evidence)
+        self._graph.edges[edge]["evidence"].append(relation.evidence)
         document = relation.evidence.document_id
         best[document] = max(best.get(document, 0.0), relation.evidence.score)
         self._dirty_edges.add(edge)
 
-    def finalize(self) -> KnowledgeGraph:
-        """Bring the aggregates up to date: evidence in a stable order, sorted paper lists, paper counts
-        and confidences. Cheap when nothing changed; called by every export and by :func:`build_graph`."""
-        for node in self._dirty_nodes:
-            if node in self.graph:
-                self.graph.nodes[node]["documents"] = sorted(self._node_documents[node])
-        self._dirty_nodes.clear()
-        for edge in self._dirty_edges:
-            if not self.graph.has_edge(*edge):
-                continue
-            data = self.graph.edges[edge]
-            data["evidence"].sort(key=_evidence_identity)
-            best = self._edge_state[edge][1]
-            data["documents"] = sorted(best)
-            data["papers"] = len(best)
-            data["confidence"] = (
-                round(1.0 - math.prod(1.0 - score for score in best.values()), 3) if best else 0.0
-            )
-        self._dirty_edges.clear()
-        return self
+    def _refresh(self) -> None:
+        """Bring the aggregates of what changed up to date (cheap when nothing did)."""
+        if self._dirty_nodes:
+            for node in self._dirty_nodes:
+                if node in self._graph:
+                    self._graph.nodes[node]["documents"] = sorted(self._node_documents[node])
+            self._dirty_nodes.clear()
+        if self._dirty_edges:
+            for edge in self._dirty_edges:
+                if self._graph.has_edge(*edge):
+                    data = self._graph.edges[edge]
+                    data["evidence"].sort(key=_evidence_identity)
+                    data.update(aggregate(self._edge_state[edge][1]))
+            self._dirty_edges.clear()
 
     def add_publication(self, document: Document, concept_ids: Iterable[str] = ()) -> None:
         metadata = dict(document.metadata)
@@ -193,47 +230,81 @@ class KnowledgeGraph:
 
     def add_hierarchy(self, lexicon: Lexicon) -> None:
         """Keep every ancestor of every node (from the lexicon's ontologies) for hierarchy queries."""
-        for node, data in list(self.graph.nodes(data=True)):
+        for node, data in list(self._graph.nodes(data=True)):
             starts = [node, *data["broad_match"]] if data["broad_match"] else [node]
             for start in starts:
-                if start != node and start not in self.graph and start not in self.classes:
+                if start != node and start not in self._graph and start not in self.classes:
                     concept = lexicon.get_concept(start)
                     if concept:
                         self.classes[concept.id] = concept
                 for ancestor in lexicon.iter_ancestors(start):
-                    if ancestor not in self.graph and ancestor not in self.classes:
+                    if ancestor not in self._graph and ancestor not in self.classes:
                         concept = lexicon.get_concept(ancestor)
                         if concept:
                             self.classes[ancestor] = concept
 
     def merge(self, other: KnowledgeGraph) -> KnowledgeGraph:
         """Add another graph's nodes, edges, evidence, papers and classes to this one; returns self."""
-        other.finalize()
-        for node, data in other.graph.nodes(data=True):
-            if node not in self.graph:
-                self.graph.add_node(
+        theirs = other.graph
+        for node, data in theirs.nodes(data=True):
+            if node not in self._graph:
+                self._graph.add_node(
                     node, **{k: (list(v) if isinstance(v, list) else v) for k, v in data.items()}
                 )
                 self._node_documents[node] = set(data["documents"])
             else:
-                mine = self.graph.nodes[node]
+                mine = self._graph.nodes[node]
                 documents = self._node_documents.setdefault(node, set(mine["documents"]))
                 documents.update(data["documents"])
                 self._dirty_nodes.add(node)
                 mine["mentions"] += data["mentions"]
-        for subject, obj, data in other.graph.edges(data=True):
+        for subject, obj, data in theirs.edges(data=True):
             for item in data["evidence"]:
                 self.add_relation(Relation(subject, data["predicate"], obj, item, tuple(data["qualifiers"])))
         for doc_id, record in other.publications.items():
             mine = self.publications.setdefault(doc_id, dict(record))
             mine["mentions"] = sorted(set(mine["mentions"]) | set(record["mentions"]))
         for curie, concept in other.classes.items():
-            if curie not in self.graph:
+            if curie not in self._graph:
                 self.classes.setdefault(curie, concept)
         for curie in list(self.classes):
-            if curie in self.graph:
+            if curie in self._graph:
                 del self.classes[curie]
-        return self.finalize()
+        return self
+
+    # --- views -----------------------------------------------------------------------------------
+
+    def subgraph(self, nodes: Iterable[str]) -> KnowledgeGraph:
+        """A new graph of these nodes and the edges between them (papers and classes shared)."""
+        result = KnowledgeGraph()
+        result._graph = self.graph.subgraph(set(nodes)).copy()
+        result.publications = self.publications
+        result.classes = self.classes
+        return result
+
+    def neighbourhood(self, query: str, hops: int = 1) -> KnowledgeGraph:
+        """The nodes matching ``query`` (ID, label or synonym) and everything ``hops`` edges out."""
+        centres = self.find_nodes(query)
+        if not centres:
+            raise InputError(
+                f"no node matches {query!r} (try an ID such as MONDO:0004980, a label or a synonym)"
+            )
+        undirected = self.graph.to_undirected(as_view=True)
+        keep: set[str] = set()
+        for centre in centres[:5]:
+            keep |= set(nx.single_source_shortest_path_length(undirected, centre, cutoff=hops))
+        return self.subgraph(keep)
+
+    def without_edges_below(self, min_confidence: float) -> KnowledgeGraph:
+        """A new graph with every node and only the edges of at least this confidence."""
+        result = self.subgraph(self.graph.nodes)
+        weak = [
+            (s, o, k)
+            for s, o, k, d in result.graph.edges(keys=True, data=True)
+            if d["confidence"] < min_confidence
+        ]
+        result._graph.remove_edges_from(weak)
+        return result
 
     # --- reading -------------------------------------------------------------------------------------
 
@@ -241,7 +312,7 @@ class KnowledgeGraph:
         """Nodes whose ID, label or synonym equals ``text`` (case-insensitive), best first."""
         wanted = text.strip().lower()
         exact, partial = [], []
-        for node, data in sorted(self.graph.nodes(data=True)):
+        for node, data in sorted(self._graph.nodes(data=True)):
             names = [node.lower(), data["label"].lower(), *(s.lower() for s in data["synonyms"])]
             if wanted in names:
                 exact.append(node)
@@ -251,7 +322,6 @@ class KnowledgeGraph:
 
     def evidence_records(self) -> list[dict[str, Any]]:
         """One dict per piece of evidence, with its edge's subject, predicate and object."""
-        self.finalize()
         rows = []
         for subject, obj, key, data in sorted(self.graph.edges(keys=True, data=True)):
             for item in data["evidence"]:
@@ -266,32 +336,8 @@ class KnowledgeGraph:
                 )
         return rows
 
-    # --- exports (thin wrappers over the export modules) ----------------------------------------------
-
-    def to_rdf(self):  # -> rdflib.Graph
-        from kg.rdf import to_rdflib
-
-        return to_rdflib(self)
-
-    def to_frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """(nodes, edges) as KGX-style pandas DataFrames."""
-        from kg.tables import to_frames
-
-        return to_frames(self)
-
-    def write_html(self, path: str | Path, **options: Any) -> Path:
-        from kg.html import write_html
-
-        return write_html(self, path, **options)
-
-    def sparql(self, query: str) -> pd.DataFrame:
-        """Run a SPARQL query over this graph (Oxigraph, in memory); rows as a DataFrame."""
-        from kg.sparql import Store
-
-        return Store.from_graph(self).query(query)
-
     def __repr__(self) -> str:
         return (
-            f"<KnowledgeGraph {self.graph.number_of_nodes()} nodes, {self.graph.number_of_edges()} edges, "
+            f"<KnowledgeGraph {self._graph.number_of_nodes()} nodes, {self._graph.number_of_edges()} edges, "
             f"{len(self.publications)} papers>"
         )

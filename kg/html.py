@@ -24,7 +24,7 @@ from kg.atomic import write_atomic
 from kg.graph import KnowledgeGraph
 from kg.identifiers import resolver_url
 
-__all__ = ["CATEGORY_STYLES", "PREDICATE_COLOURS", "focus", "generate_html", "write_html"]
+__all__ = ["CATEGORY_STYLES", "PREDICATE_COLOURS", "generate_html", "write_html"]
 
 CATEGORY_STYLES = {
     "biolink:Disease": ("#e15759", "dot"),
@@ -69,29 +69,7 @@ def _predicate_label(predicate: str, qualifiers: list[tuple[str, str]], negated:
     return f"NOT {label}" if negated else label
 
 
-def focus(graph: KnowledgeGraph, query: str, hops: int = 1) -> KnowledgeGraph:
-    """The neighbourhood of the nodes matching ``query`` (ID, label or synonym), ``hops`` edges out."""
-    import networkx as nx
-
-    from kg.errors import InputError
-
-    centres = graph.find_nodes(query)
-    if not centres:
-        raise InputError(f"no node matches {query!r} (try an ID such as MONDO:0004980, a label or a synonym)")
-    undirected = graph.graph.to_undirected(as_view=True)
-    keep: set[str] = set()
-    for centre in centres[:5]:
-        keep |= set(nx.single_source_shortest_path_length(undirected, centre, cutoff=hops))
-    graph.finalize()
-    result = KnowledgeGraph()
-    result.graph = graph.graph.subgraph(keep).copy()
-    result.publications = graph.publications
-    result.classes = graph.classes
-    return result
-
-
 def _view_data(graph: KnowledgeGraph, max_nodes: int) -> tuple[list[dict], list[dict], dict[str, Any]]:
-    graph.finalize()
     g = graph.graph
     support = {n: d["mentions"] + 2 * g.degree(n) for n, d in g.nodes(data=True)}
     ranked = sorted(g.nodes, key=lambda n: (-support[n], n))

@@ -10,10 +10,10 @@ documents. A malformed identifier never reaches an IRI: :func:`normalize_curie` 
 'MESH:D003876'
 >>> expand("NCBIGene:3565")
 'http://identifiers.org/ncbigene/3565'
->>> normalize_curie("MESH:D00 3876")
+>>> normalize_curie("MESH:X003876")
 Traceback (most recent call last):
 ...
-kg.errors.IdentifierError: 'MESH:D00 3876' is not a valid MESH identifier (expected e.g. MESH:D003876)
+kg.errors.IdentifierError: 'MESH:X003876' is not a valid MESH identifier (expected e.g. MESH:D003876)
 """
 
 from __future__ import annotations

@@ -7,41 +7,38 @@ judges each match in its context: the name and its concept's category, how it is
 suffix), the words right before and after it, whether it sits in parentheses or inside a hyphenated word,
 how sure the lexicon was and how often the document names the concept.
 
-The weights are learned by ``kg mentions learn --corpora DIR`` (scikit-learn, on this CPU, in seconds)
-from kg's own matches on the training splits, each labelled by whether annotators marked an entity of
-that type there; they ship as ``kg/data/mentions.json``. Names the document's own annotations give
-(the seed's "Linked entities", a PubTator file's annotations) are never filtered. Without a shipped model every match is kept.
+The weights are learned by ``kg mentions learn`` (:mod:`kg.train.mention_filter`) from kg's own matches on
+the training splits, each labelled by whether annotators marked an entity of that type there; they ship
+as ``kg/data/mentions.json`` and are applied here with numpy (:class:`kg.models.LogisticModel`). Names the
+document's own annotations give (the seed's "Linked entities", a PubTator file's annotations) are never
+filtered. Without a model (``Models.none()``) every match is kept.
 """
 
 from __future__ import annotations
 
 import bisect
-import functools
-import json
 import re
 from collections import Counter
-from pathlib import Path
 
-import numpy as np
-
-from kg.learned import batch_scores, head_json, read_model, sparse_matrix, vector
+from kg.models import LogisticModel, vector
 from kg.records import Concept, Document, Mention, Passage
 from kg.text import key
 
-__all__ = ["FILTERED_METHODS", "MODEL_PATH", "filter_mentions", "learn", "load_model", "mention_scores"]
+__all__ = [
+    "FILTERED_METHODS",
+    "METHOD",
+    "THRESHOLD",
+    "describe",
+    "features",
+    "filter_mentions",
+    "mention_scores",
+]
 
-MODEL_PATH = Path(__file__).parent / "data" / "mentions.json"
 METHOD = "kg.mention_filter:logistic-regression"
 # Only what kg found by itself is judged; names the paper's own annotations supply are kept.
 FILTERED_METHODS = frozenset({"dictionary", "abbreviation"})
 THRESHOLD = 0.65  # chosen on the development splits (see the README's accuracy table)
 _WORD = re.compile(r"\w+")
-
-
-@functools.cache
-def load_model(path: str = str(MODEL_PATH)) -> dict | None:
-    """The shipped weights (None when no model has been learned)."""
-    return read_model(Path(path))
 
 
 def _shape(text: str) -> str:
@@ -93,10 +90,11 @@ def features(passage: Passage, mention: Mention, concept: Concept | None, count:
     return names
 
 
-def mention_scores(document: Document, mentions: list[Mention], concepts: dict[str, Concept]) -> list[float]:
+def mention_scores(
+    model: LogisticModel | None, document: Document, mentions: list[Mention], concepts: dict[str, Concept]
+) -> list[float]:
     """The model's probability that each grounded mention is one (1.0 for those it does not judge: names
     from the document's own annotations, and names the document annotated wherever they occur)."""
-    model = load_model()
     vouched = {(key(a.text), a.type) for a in document.annotations}  # names the paper itself annotated
     judged = [
         i
@@ -108,14 +106,14 @@ def mention_scores(document: Document, mentions: list[Mention], concepts: dict[s
     scores = [1.0] * len(mentions)
     if model is None or not judged:
         return scores
-    described = _described(document, [mentions[i] for i in judged], mentions, concepts)
+    described = describe(document, [mentions[i] for i in judged], mentions, concepts)
     rows = [vector(names) for names in described]
-    for i, probability in zip(judged, batch_scores(model["heads"]["mention"], rows)[:, 0], strict=True):
+    for i, probability in zip(judged, model.heads["mention"].scores(rows)[:, 0], strict=True):
         scores[i] = float(probability)
     return scores
 
 
-def _described(
+def describe(
     document: Document, judged: list[Mention], mentions: list[Mention], concepts: dict[str, Concept]
 ) -> list[list[str]]:
     """Features of the ``judged`` mentions; ``mentions`` (all of the document's) give the counts."""
@@ -133,74 +131,14 @@ def _described(
 
 
 def filter_mentions(
-    document: Document, mentions: list[Mention], concepts: list[Concept]
+    model: LogisticModel | None, document: Document, mentions: list[Mention], concepts: list[Concept]
 ) -> tuple[list[Mention], list[Concept]]:
-    """The mentions the model keeps (its threshold from the shipped file) and the concepts they use."""
-    model = load_model()
+    """The mentions the model keeps (its threshold from the model file) and the concepts they use."""
     if model is None:
         return mentions, concepts
-    threshold = model["heads"]["mention"]["threshold"]
+    threshold = model.heads["mention"].threshold
     by_id = {c.id: c for c in concepts}
-    kept = [
-        m for m, s in zip(mentions, mention_scores(document, mentions, by_id), strict=True) if s >= threshold
-    ]
+    scores = mention_scores(model, document, mentions, by_id)
+    kept = [m for m, s in zip(mentions, scores, strict=True) if s >= threshold]
     used = {m.concept_id for m in kept}
     return kept, [c for c in concepts if c.id in used]
-
-
-# --- learning (needs scikit-learn: pip install 'kg[train]') ------------------------------------------------
-
-
-def _labelled(
-    documents: list[Document], annotated: set[str], lexicon
-) -> tuple[list[dict[int, float]], list[int]]:
-    """kg's own grounded matches in training documents, labelled 1 where annotators marked an entity of
-    that type overlapping the match, 0 where they marked none."""
-    from kg.ground import ground_mentions
-    from kg.recognise import find_mentions
-
-    rows, labels = [], []
-    for document in documents:
-        grounded, concepts = ground_mentions(find_mentions(document, lexicon), lexicon)  # from the text only
-        judged = [
-            m for m in grounded if m.type.value in annotated and m.method in FILTERED_METHODS and m.concept_id
-        ]
-        gold = [a for a in document.annotations if a.start is not None and a.end is not None]
-        described = _described(document, judged, grounded, {c.id: c for c in concepts})
-        for mention, names in zip(judged, described, strict=True):
-            kind = mention.type.value
-            rows.append(vector(names))
-            labels.append(
-                int(any(a.type == kind and a.start < mention.end and mention.start < a.end for a in gold))
-            )  # type: ignore[operator]
-    return rows, labels
-
-
-def learn(corpora: Path, output: Path = MODEL_PATH) -> dict[str, object]:
-    """Learn the filter from the training splits of BC5CDR, NCBI Disease and BioRED; write the weights."""
-    from sklearn.linear_model import LogisticRegression
-
-    from kg.atomic import write_atomic
-    from kg.lexicon import get_default_lexicon
-    from kg.lexicon.learn import ANNOTATED_TYPES, training_documents
-
-    lexicon = get_default_lexicon()
-    documents = training_documents(Path(corpora))
-    rows: list[dict[int, float]] = []
-    labels: list[int] = []
-    summary: dict[str, object] = {}
-    for corpus, docs in sorted(documents.items()):
-        corpus_rows, corpus_labels = _labelled(docs, ANNOTATED_TYPES[corpus], lexicon)
-        rows += corpus_rows
-        labels += corpus_labels
-        summary[corpus] = {
-            "documents": len(docs),
-            "matches": len(corpus_labels),
-            "mentions": sum(corpus_labels),
-        }
-    model = LogisticRegression(C=1.0, max_iter=3000).fit(sparse_matrix(rows), np.array(labels))
-    head = head_json(["mention"], model.coef_, model.intercept_, THRESHOLD)
-    data = {"format": 1, "method": METHOD, "trained_on": summary, "heads": {"mention": head}}
-    write_atomic(output, json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n")
-    load_model.cache_clear()
-    return summary

@@ -1,11 +1,11 @@
-"""The per-document pipeline and the batch build: read -> recognise -> ground -> relate -> graph.
+"""The batch build: documents stream through an :class:`~kg.extract.Extractor` into a knowledge graph.
 
-:func:`extract_document` is a pure function of one document and the lexicon, so the same function runs in
-a loop, in local worker processes (``workers``) or on a Dask cluster (``dask``). Documents stream through
-in batches; each batch's results are added to the graph in input order as soon as they (and every batch
-before them) are done, so memory holds the graph and a few batches in flight, and the output is the same
-whatever runs the batches. With a ``checkpoint`` folder, each finished batch is saved (atomically) and a
-rerun of an interrupted build takes it from there instead of extracting it again.
+Documents are read lazily and grouped into batches; each batch is extracted in this process, in forked
+worker processes (``workers``), or on a Dask cluster (``dask``), and the results are taken in input order
+as soon as they (and every batch before them) are done. Memory holds the graph and a few batches in
+flight, and the output is the same whatever ran the batches. With a ``checkpoint`` folder, each finished
+batch is saved (atomically) and a rerun of an interrupted build takes it from there instead of
+extracting it again. A document a reader cannot read is reported in the :class:`BuildReport` and skipped.
 """
 
 from __future__ import annotations
@@ -13,101 +13,27 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import multiprocessing
 import os
 import pickle
+import queue
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from kg.atomic import write_atomic
+from kg.choices import InputFormat
 from kg.errors import InputError, ReaderError
+from kg.extract import Extractor
 from kg.graph import KnowledgeGraph
-from kg.ground import ground_mentions, names_from_annotations
-from kg.lexicon import Lexicon, get_default_lexicon
-from kg.mention_filter import filter_mentions
 from kg.read import iter_documents
-from kg.recognise import find_mentions
-from kg.records import Document, DocumentResult
-from kg.relate import extract_relations
-from kg.relate_learned import learned_relations
+from kg.records import Concept, Document, DocumentResult
 
-__all__ = ["BuildReport", "build_graph", "extract_batch", "extract_document"]
+__all__ = ["BATCH_SIZE", "BuildReport", "build_graph", "extract_batch", "extract_documents"]
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 200
-_WORKER_LEXICON: Lexicon | None = None  # set before forking workers, inherited by them
-
-
-# Learned relations enter graphs only from this probability up (the model is tuned for recall on the
-# benchmarks: kg evaluate and kg annotate use all it proposes).
-LEARNED_MIN_SCORE = 0.5
-
-
-def extract_document(
-    document: Document,
-    lexicon: Lexicon | None = None,
-    relation_scheme: str | None = "biored",
-    learned_min_score: float = LEARNED_MIN_SCORE,
-) -> DocumentResult:
-    """Everything `kg` finds in one document: grounded mentions, their concepts, relations.
-
-    Relations come from the trigger rules and, when a model is shipped, from the learned document-level
-    model for ``relation_scheme`` (``"biored"`` types, ``"cdr"`` CID, or None for rules only).
-    """
-    lexicon = lexicon or get_default_lexicon()
-    names, local_concepts, warnings = names_from_annotations(document, lexicon)
-    mentions = find_mentions(document, lexicon, names)
-    grounded, concepts = ground_mentions(mentions, lexicon, local_concepts)
-    grounded, concepts = filter_mentions(document, grounded, concepts)
-    relations = extract_relations(document, grounded)
-    if relation_scheme is not None:
-        learned = learned_relations(
-            document, grounded, {c.id: c for c in concepts}, relations, relation_scheme
-        )
-        relations += [r for r in learned if r.evidence.score >= learned_min_score]
-    return DocumentResult(
-        document=document,
-        mentions=tuple(grounded),
-        concepts=tuple(concepts),
-        relations=tuple(relations),
-        warnings=(*document.warnings, *warnings),
-    )
-
-
-def extract_batch(documents: list[Document], lexicon_dir: str | None = None) -> list[DocumentResult]:
-    """Extract a batch of documents (the unit of work sent to processes and Dask workers).
-
-    Concepts the lexicon holds travel back as their IDs only (the receiving process has the same lexicon);
-    :func:`_rehydrate` puts them back.
-    """
-    if _WORKER_LEXICON is not None:
-        lexicon = _WORKER_LEXICON
-    elif lexicon_dir:
-        lexicon = _open_lexicon(lexicon_dir)
-    else:
-        lexicon = get_default_lexicon()
-    results = []
-    for document in documents:
-        result = extract_document(document, lexicon)
-        slim = tuple(c.id if lexicon.get_concept(c.id) == c else c for c in result.concepts)
-        results.append(replace(result, concepts=slim))  # type: ignore[arg-type]
-    return results
-
-
-def _rehydrate(results: list[DocumentResult], lexicon: Lexicon) -> list[DocumentResult]:
-    return [
-        replace(r, concepts=tuple(lexicon.get_concept(c) if isinstance(c, str) else c for c in r.concepts))
-        for r in results
-    ]
-
-
-_OPENED: dict[str, Lexicon] = {}
-
-
-def _open_lexicon(directory: str) -> Lexicon:
-    if directory not in _OPENED:
-        _OPENED[directory] = Lexicon.open(directory)
-    return _OPENED[directory]
 
 
 @dataclass
@@ -134,6 +60,42 @@ class BuildReport:
             result["edges"] = graph.graph.number_of_edges()
         return result
 
+    def add(self, result: DocumentResult) -> None:
+        """Count one extracted document and keep its warnings."""
+        self.documents += 1
+        self.mentions += len(result.mentions)
+        self.relations += len(result.relations)
+        self.warnings.extend({"document": result.document.id, "warning": w} for w in result.warnings)
+
+
+def extract_batch(extractor: Extractor, documents: list[Document]) -> list[DocumentResult]:
+    """Extract a batch of documents (the unit of work sent to processes and Dask workers).
+
+    Concepts the lexicon holds travel back as their IDs only (the receiving process has the same lexicon
+    and puts them back, see :func:`_rehydrate`).
+    """
+    lexicon = extractor.lexicon
+    results = []
+    for document in documents:
+        result = extractor.extract(document)
+        slim = tuple(c.id if lexicon.get_concept(c.id) == c else c for c in result.concepts)
+        results.append(replace(result, concepts=slim))  # type: ignore[arg-type]
+    return results
+
+
+def _rehydrate(results: list[DocumentResult], extractor: Extractor) -> list[DocumentResult]:
+    lexicon = extractor.lexicon
+    return [replace(r, concepts=tuple(_concept(c, lexicon.get_concept) for c in r.concepts)) for r in results]
+
+
+def _concept(item: Concept | str, get: Callable[[str], Concept | None]) -> Concept:
+    if isinstance(item, Concept):
+        return item
+    concept = get(item)
+    if concept is None:  # the worker's lexicon had it: a different lexicon here is a bug, not bad input
+        raise RuntimeError(f"concept {item} from a worker is not in this process's lexicon")
+    return concept
+
 
 def _batches(
     items: Iterable[Document | ReaderError], size: int, report: BuildReport
@@ -154,24 +116,22 @@ def _batches(
         yield batch
 
 
-def _batch_key(batch: list[Document], lexicon: Lexicon) -> str:
-    digest = hashlib.sha256(str(lexicon.compiled).encode())
-    for document in batch:
-        digest.update(pickle.dumps(document, protocol=5))
-    return digest.hexdigest()[:32]
-
-
 class _Checkpoints:
     """Finished batches saved in a folder, so an interrupted build resumes where it stopped."""
 
-    def __init__(self, directory: Path | None, lexicon: Lexicon):
+    def __init__(self, directory: Path | None, extractor: Extractor):
         self.directory = directory
-        self.lexicon = lexicon
+        self.fingerprint = extractor.fingerprint
         if directory is not None:
             directory.mkdir(parents=True, exist_ok=True)
 
     def _path(self, batch: list[Document]) -> Path | None:
-        return self.directory / f"{_batch_key(batch, self.lexicon)}.pickle" if self.directory else None
+        if self.directory is None:
+            return None
+        digest = hashlib.sha256(self.fingerprint.encode())
+        for document in batch:
+            digest.update(pickle.dumps(document, protocol=5))
+        return self.directory / f"{digest.hexdigest()[:32]}.pickle"
 
     def get(self, batch: list[Document]) -> list[DocumentResult] | None:
         path = self._path(batch)
@@ -195,53 +155,17 @@ class _Checkpoints:
                 self.directory.rmdir()
 
 
-def _run_local(
-    batches: Iterator[list[Document]],
-    workers: int,
-    lexicon: Lexicon,
-    checkpoints: _Checkpoints,
-    report: BuildReport,
-) -> Iterator[list[DocumentResult]]:
-    if workers <= 1:
-        for batch in batches:
-            cached = checkpoints.get(batch)
-            if cached is not None:
-                report.resumed_batches += 1
-                yield cached
-                continue
-            results = [extract_document(document, lexicon) for document in batch]
-            checkpoints.put(batch, results)
-            yield results
-        return
-    import multiprocessing
-
-    global _WORKER_LEXICON
-    _WORKER_LEXICON = lexicon  # forked workers inherit the opened (memory-mapped) lexicon
-    lexicon.encode(["warm"])  # load the token table once, before forking
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
-        yield from _in_order(
-            batches,
-            lambda batch: pool.apply_async(extract_batch, (batch,)).get,
-            2 * workers,
-            lexicon,
-            checkpoints,
-            report,
-        )
-    _WORKER_LEXICON = None
-
-
 def _in_order(
     batches: Iterator[list[Document]],
-    submit: Callable[[list[Document]], Callable[[], list]],
+    submit: Callable[[list[Document]], Callable[[], list[DocumentResult]]],
     in_flight: int,
-    lexicon: Lexicon,
+    extractor: Extractor,
     checkpoints: _Checkpoints,
     report: BuildReport,
 ) -> Iterator[list[DocumentResult]]:
     """Send batches off (``submit`` returns a function that waits for the result), keep ``in_flight`` of
     them running, and yield their results in input order; checkpointed batches are not sent again."""
-    pending: list[tuple[list[Document], list[DocumentResult] | Callable[[], list]]] = []
+    pending: list[tuple[list[Document], list[DocumentResult] | Callable[[], list[DocumentResult]]]] = []
 
     def drain(keep: int) -> Iterator[list[DocumentResult]]:
         while len(pending) > keep:
@@ -249,7 +173,7 @@ def _in_order(
             if isinstance(handle, list):
                 yield handle
                 continue
-            results = _rehydrate(handle(), lexicon)
+            results = _rehydrate(handle(), extractor)
             checkpoints.put(batch, results)
             yield results
 
@@ -264,11 +188,96 @@ def _in_order(
     yield from drain(keep=0)
 
 
+def _work(extractor: Extractor, tasks: Any, results: Any) -> None:
+    """A worker process: extract the batches it is sent until it gets None. The extractor came with the
+    fork (its lexicon's memory-mapped pages are shared with the parent)."""
+    while (task := tasks.get()) is not None:
+        number, batch = task
+        try:
+            results.put((number, extract_batch(extractor, batch), None))
+        except Exception as error:  # sent back and raised in the parent, with the worker's message
+            results.put((number, None, f"{type(error).__name__}: {error}"))
+
+
+class _ProcessPool:
+    """Forked worker processes that each hold the extractor as a local (nothing is set at module level)."""
+
+    def __init__(self, extractor: Extractor, workers: int):
+        context = multiprocessing.get_context("fork")
+        self.tasks = context.Queue()
+        self.results = context.Queue()
+        self.done: dict[int, list[DocumentResult]] = {}
+        self.sent = 0
+        self.processes = [
+            context.Process(target=_work, args=(extractor, self.tasks, self.results), daemon=True)
+            for _ in range(workers)
+        ]
+        for process in self.processes:
+            process.start()
+
+    def submit(self, batch: list[Document]) -> Callable[[], list[DocumentResult]]:
+        number = self.sent
+        self.sent += 1
+        self.tasks.put((number, batch))
+        return lambda: self._wait(number)
+
+    def _wait(self, number: int) -> list[DocumentResult]:
+        while number not in self.done:
+            try:
+                got, results, error = self.results.get(timeout=1.0)
+            except queue.Empty:
+                dead = [p for p in self.processes if not p.is_alive()]
+                if dead:
+                    raise RuntimeError(
+                        f"a worker process died (exit code {dead[0].exitcode}); the build is stopped"
+                    ) from None
+                continue
+            if error is not None:
+                raise RuntimeError(f"a worker failed on a batch: {error}")
+            self.done[got] = results
+        return self.done.pop(number)
+
+    def close(self) -> None:
+        for process in self.processes:
+            if process.is_alive():
+                self.tasks.put(None)
+        for process in self.processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.terminate()
+
+
+def _run_local(
+    batches: Iterator[list[Document]],
+    workers: int,
+    extractor: Extractor,
+    checkpoints: _Checkpoints,
+    report: BuildReport,
+) -> Iterator[list[DocumentResult]]:
+    if workers <= 1:
+        for batch in batches:
+            cached = checkpoints.get(batch)
+            if cached is not None:
+                report.resumed_batches += 1
+                yield cached
+                continue
+            results = [extractor.extract(document) for document in batch]
+            checkpoints.put(batch, results)
+            yield results
+        return
+    extractor.lexicon.encode(["warm"])  # load the token table once, before forking
+    pool = _ProcessPool(extractor, workers)
+    try:
+        yield from _in_order(batches, pool.submit, 2 * workers, extractor, checkpoints, report)
+    finally:
+        pool.close()
+
+
 def _run_dask(
     batches: Iterator[list[Document]],
     address: str,
     workers: int,
-    lexicon: Lexicon,
+    extractor: Extractor,
     checkpoints: _Checkpoints,
     report: BuildReport,
 ) -> Iterator[list[DocumentResult]]:
@@ -289,13 +298,14 @@ def _run_dask(
     else:
         client = Client(address)
     try:
-        lexicon_dir = str(lexicon.shipped)
+        # Sent once to every worker (pickled as the directories it was opened from, reopened there).
+        shared = client.scatter(extractor, broadcast=True)
         in_flight = 2 * max(len(client.scheduler_info().get("workers", {})), 1)
         yield from _in_order(
             batches,
-            lambda batch: client.submit(extract_batch, batch, lexicon_dir, pure=False).result,
+            lambda batch: client.submit(extract_batch, shared, batch, pure=False).result,
             in_flight,
-            lexicon,
+            extractor,
             checkpoints,
             report,
         )
@@ -305,11 +315,36 @@ def _run_dask(
             cluster.close()
 
 
+def extract_documents(
+    documents: Iterable[Document | ReaderError],
+    extractor: Extractor,
+    *,
+    report: BuildReport,
+    workers: int = 1,
+    dask: str | None = None,
+    checkpoint: Path | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> Iterator[list[DocumentResult]]:
+    """The results of ``documents``, batch by batch in input order; reader errors go to ``report.skipped``.
+
+    ``workers`` local processes or a Dask scheduler (``dask``: an address, or ``"local"`` for a local
+    cluster) run the per-document work; the results are the same either way.
+    """
+    checkpoints = _Checkpoints(checkpoint, extractor)
+    batches = _batches(documents, batch_size, report)
+    if dask:
+        yield from _run_dask(batches, dask, workers, extractor, checkpoints, report)
+    else:
+        count = min(workers, os.cpu_count() or 1) if workers > 0 else 1
+        yield from _run_local(batches, count, extractor, checkpoints, report)
+    checkpoints.clear()
+
+
 def build_graph(
     inputs: Iterable[str | Path],
     *,
-    format: str | None = None,
-    lexicon: Lexicon | None = None,
+    format: InputFormat | str | None = None,
+    extractor: Extractor | None = None,
     report: BuildReport | None = None,
     workers: int = 1,
     dask: str | None = None,
@@ -319,34 +354,28 @@ def build_graph(
 ) -> KnowledgeGraph:
     """Build a knowledge graph from papers (files, directories, globs).
 
-    ``workers`` local processes or a Dask scheduler (``dask``: an address, or ``"local"`` for a local
-    cluster) run the per-document work; the graph is the same either way. A bad document is recorded in
-    ``report.skipped`` (file, document, line, problem) and skipped. ``on_documents(n)`` is called as each
-    batch of ``n`` documents lands (for progress bars).
+    A bad document is recorded in ``report.skipped`` (file, document, line, problem) and skipped.
+    ``on_documents(n)`` is called as each batch of ``n`` documents lands (for progress bars). The extractor
+    defaults to the shipped lexicon and models (:meth:`Extractor.open`).
 
     >>> graph = build_graph(["examples/PMC11208807.md"])  # doctest: +SKIP
     """
-    lexicon = lexicon or get_default_lexicon()
+    extractor = extractor or Extractor.open()
     report = report if report is not None else BuildReport()
-    checkpoints = _Checkpoints(Path(checkpoint) if checkpoint else None, lexicon)
-    batches = _batches(iter_documents(inputs, format), batch_size, report)
-    if dask:
-        runs = _run_dask(batches, dask, workers, lexicon, checkpoints, report)
-    else:
-        runs = _run_local(
-            batches, min(workers, os.cpu_count() or 1) if workers > 0 else 1, lexicon, checkpoints, report
-        )
     graph = KnowledgeGraph()
-    for results in runs:
+    for results in extract_documents(
+        iter_documents(inputs, format),
+        extractor,
+        report=report,
+        workers=workers,
+        dask=dask,
+        checkpoint=Path(checkpoint) if checkpoint else None,
+        batch_size=batch_size,
+    ):
         for result in results:
-            report.documents += 1
-            report.mentions += len(result.mentions)
-            report.relations += len(result.relations)
-            report.warnings.extend({"document": result.document.id, "warning": w} for w in result.warnings)
+            report.add(result)
             graph.add_result(result)
         if on_documents is not None:
             on_documents(len(results))
-    graph.add_hierarchy(lexicon)
-    graph.finalize()
-    checkpoints.clear()
+    graph.add_hierarchy(extractor.lexicon)
     return graph

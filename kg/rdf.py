@@ -19,6 +19,7 @@ The model (an annotated excerpt is in the README):
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -29,13 +30,13 @@ from rdflib.namespace import DCTERMS
 
 from kg.atomic import atomic_path
 from kg.biolink import BIOLINK, AgentType, Category, KnowledgeLevel
+from kg.choices import RdfFormat
 from kg.errors import IdentifierError
 from kg.graph import KnowledgeGraph
 from kg.identifiers import LOCAL_NAMESPACE, expand, get_converter, local_curie
 from kg.records import Evidence
 
 __all__ = [
-    "FORMATS",
     "KGV",
     "association_iri",
     "iter_oxigraph_triples",
@@ -48,8 +49,6 @@ __all__ = [
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 BL = Namespace(BIOLINK)
 KGV = Namespace(LOCAL_NAMESPACE + "vocab/")
-FORMATS = {"turtle": "ttl", "nt": "nt", "json-ld": "jsonld"}
-_SERIALIZERS = {"turtle": "turtle", "nt": "nt11", "json-ld": "json-ld"}
 
 
 def _decimal(value: float) -> Literal:
@@ -148,7 +147,6 @@ def _publication_iris(record: dict[str, Any]) -> tuple[URIRef | None, list[URIRe
 
 def iter_triples(graph: KnowledgeGraph) -> Iterator[Triple]:
     """Every triple of the graph's RDF form (see the module docstring for the model), as rdflib terms."""
-    graph.finalize()
     for curie, data in graph.graph.nodes(data=True):
         yield from _concept_triples(curie, data)
     for curie, concept in graph.classes.items():
@@ -277,24 +275,41 @@ def iter_oxigraph_triples(graph: KnowledgeGraph):
         yield ox.Triple(_to_oxigraph(subject), _to_oxigraph(predicate), _to_oxigraph(obj))
 
 
-def serialize(graph: KnowledgeGraph, format: str = "turtle") -> bytes:
-    """The graph serialised in one of :data:`FORMATS`; N-Triples lines are sorted (byte-stable)."""
-    if format not in FORMATS:
-        raise ValueError(f"unknown RDF format {format!r}; known: {', '.join(FORMATS)}")
-    if format == "nt":
+def serialize(graph: KnowledgeGraph, format: RdfFormat | str = RdfFormat.TURTLE) -> bytes:
+    """The graph serialised as Turtle, N-Triples or JSON-LD; N-Triples lines are sorted (byte-stable)."""
+    format = RdfFormat(format)
+    if format is RdfFormat.N_TRIPLES:
         import pyoxigraph as ox
 
-        text = ox.serialize(iter_oxigraph_triples(graph), format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+        text = (ox.serialize(iter_oxigraph_triples(graph), format=ox.RdfFormat.N_TRIPLES) or b"").decode(
+            "utf-8"
+        )
         # split on "\n" only: str.splitlines() would also split inside literals holding U+2028 and friends
         lines = sorted(set(line for line in text.split("\n") if line))
         return ("\n".join(lines) + "\n").encode("utf-8")
     rdf = to_rdflib(graph)
-    if format == "json-ld":
-        return rdf.serialize(format="json-ld", encoding="utf-8", sort_keys=True, indent=1)
-    return rdf.serialize(format=_SERIALIZERS[format], encoding="utf-8")
+    if format is RdfFormat.JSON_LD:
+        return _canonical_json(rdf.serialize(format="json-ld", encoding="utf-8", sort_keys=True, indent=1))
+    return rdf.serialize(format="turtle", encoding="utf-8")
 
 
-def write_rdf(graph: KnowledgeGraph, path: str | Path, format: str = "turtle") -> Path:
+def _canonical_json(data: bytes) -> bytes:
+    """JSON-LD with every array in a fixed order: rdflib writes nodes and values in its store's set order,
+    which changes from run to run (RDF values are unordered; kg writes no RDF lists)."""
+
+    def ordered(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: ordered(v) for k, v in value.items()}
+        if isinstance(value, list):
+            items = [ordered(v) for v in value]
+            return sorted(items, key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False))
+        return value
+
+    text = json.dumps(ordered(json.loads(data)), sort_keys=True, indent=1, ensure_ascii=False)
+    return (text + "\n").encode("utf-8")
+
+
+def write_rdf(graph: KnowledgeGraph, path: str | Path, format: RdfFormat | str = RdfFormat.TURTLE) -> Path:
     """Write the graph as RDF atomically."""
     with atomic_path(path) as temporary:
         temporary.write_bytes(serialize(graph, format))

@@ -9,7 +9,9 @@ resources become edges with their evidence, publications come back with their me
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -29,7 +31,7 @@ def _curie(value: str) -> str:
     return compress(value) or value
 
 
-def _rows(store: ox.Store, query: str):
+def _rows(store: ox.Store, query: str) -> Iterator[dict[str, Any]]:
     prefixes = {
         "biolink": BIOLINK,
         "kgv": _KGV,
@@ -39,6 +41,7 @@ def _rows(store: ox.Store, query: str):
         "dcterms": "http://purl.org/dc/terms/",
     }
     results = store.query(query, prefixes=prefixes)
+    assert isinstance(results, ox.QuerySolutions)
     names = [v.value for v in results.variables]
     for solution in results:
         yield {name: (solution[name].value if solution[name] is not None else None) for name in names}
@@ -79,7 +82,7 @@ def graph_from_store(store: ox.Store) -> KnowledgeGraph:
         "OPTIONAL { ?p kgv:journal ?journal } OPTIONAL { ?p dcterms:creator ?authors } }",
     ):
         curie = _curie(row["p"])
-        record = {
+        record: dict[str, Any] = {
             "id": curie,
             "title": row["title"] or "",
             "date": row["date"] or "",
@@ -134,34 +137,22 @@ def graph_from_store(store: ox.Store) -> KnowledgeGraph:
     in_statements = {a["s"] for a in associations.values()} | {a["o"] for a in associations.values()}
     for curie, category in categories.items():
         data = related.get(curie, {})
-        concept = Concept(
+        broad_match = tuple(sorted(data.get("broadMatch", ())))
+        node = Concept(
             curie,
             labels[curie],
             category,
-            tuple(sorted(data.get("exactMatch", ()))),
-            tuple(sorted(data.get("altLabel", ()))),
-            (),
-            tuple(sorted(data.get("broadMatch", ()))),
-            (data.get("description") or [""])[0],
-        )
-        parents = tuple(sorted(set(data.get("subClassOf", ())) - set(concept.broad_match)))
-        concept = Concept(
-            concept.id,
-            concept.label,
-            concept.category,
-            concept.xrefs,
-            concept.synonyms,
-            parents,
-            concept.broad_match,
-            concept.description,
+            xrefs=tuple(sorted(data.get("exactMatch", ()))),
+            synonyms=tuple(sorted(data.get("altLabel", ()))),
+            parents=tuple(sorted(set(data.get("subClassOf", ())) - set(broad_match))),
+            broad_match=broad_match,
+            description=(data.get("description") or [""])[0],
         )
         if curie in mentioned or curie in in_statements:
-            graph.add_concept(concept)
-            graph.graph.nodes[curie]["documents"] = sorted(mentioned.get(curie, ()))
-            graph._node_documents[curie] = set(mentioned.get(curie, ()))
-            graph.graph.nodes[curie]["mentions"] = len(mentioned.get(curie, ()))
+            papers = mentioned.get(curie, ())
+            graph.add_concept(node, mentions=len(papers), documents=papers)
         else:
-            graph.classes[curie] = concept
+            graph.classes[curie] = node
 
     query = (
         "SELECT ?a ?e ?sentence ?sentenceStart ?subjectText ?subjectStart ?subjectEnd ?objectText ?objectStart "
@@ -173,9 +164,10 @@ def graph_from_store(store: ox.Store) -> KnowledgeGraph:
         "kgv:hedged ?hedged ; biolink:publications ?paper . "
         "OPTIONAL { ?e biolink:supporting_text_section_type ?section } }"
     )
+    nodes = graph.graph  # membership only: read once, not refreshed per row
     for row in _rows(store, query):
         association = associations.get(row["a"])
-        if association is None or association["s"] not in graph.graph or association["o"] not in graph.graph:
+        if association is None or association["s"] not in nodes or association["o"] not in nodes:
             continue
         evidence = Evidence(
             _curie(row["paper"]),
@@ -204,7 +196,7 @@ def graph_from_store(store: ox.Store) -> KnowledgeGraph:
             )
         )
     graph.publications = publications
-    return graph.finalize()
+    return graph
 
 
 def read_graph(path: str | Path) -> KnowledgeGraph:

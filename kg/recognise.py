@@ -2,72 +2,32 @@
 
 Dictionary matching over the lexicon's token tries: every span of tokens that equals a known name is a
 candidate; short symbols must also match in case; overlapping candidates resolve leftmost-longest.
-Names the document itself supplies (its own annotations, see :mod:`kg.ground`) extend the dictionary for
-that document. Abbreviations the document defines ("... collagenosis (ARPC)") make later uses of the short
-form mentions of the long form's concept, and override what the lexicon says the short form means.
+Names the document itself supplies (its own annotations, see :mod:`kg.annotations`) extend the dictionary
+for that document. Abbreviations the document defines ("... collagenosis (ARPC)") make later uses of the
+short form mentions of the long form's concept, and override what the lexicon says the short form means.
+
+A :class:`DictionaryMatcher` holds the lexicon and its own memo of what each matched name means (names
+recur across documents, so the ranking of a name's concepts is computed once per process).
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from kg.abbreviations import find_abbreviations
-from kg.biolink import Category
-from kg.lexicon import Lexicon, Posting
+from kg.annotations import DocumentNames
+from kg.categories import entity_type_of
+from kg.lexicon import Lexicon
+from kg.ranking import rank_postings
 from kg.records import Document, EntityType, Mention
-from kg.text import GREEK_NAMES, tokenize, tokenize_columns
+from kg.text import tokenize_columns
 
-__all__ = ["DocumentNames", "entity_type_of", "find_mentions"]
+__all__ = ["DictionaryMatcher", "find_mentions"]
 
-_ENTITY_TYPES = {
-    Category.GENE: EntityType.GENE,
-    Category.GENE_FAMILY: EntityType.GENE,
-    Category.PROTEIN: EntityType.GENE,
-    Category.DISEASE: EntityType.DISEASE,
-    Category.PHENOTYPIC_FEATURE: EntityType.DISEASE,
-    Category.CHEMICAL_ENTITY: EntityType.CHEMICAL,
-    Category.SMALL_MOLECULE: EntityType.CHEMICAL,
-    Category.DRUG: EntityType.CHEMICAL,
-}
-# How much a matched name says about its concept, by the kind of name it is.
-_KIND_WEIGHT = {
-    "symbol": 1.0,
-    "label": 1.0,
-    "name": 0.9,
-    "corpus": 0.85,
-    "entry": 0.85,
-    "synonym": 0.8,
-    "alias": 0.75,
-    "previous": 0.6,
-}
-_NOT_ALNUM = re.compile(r"[\W_]+")
+_MEMO_LIMIT = 500_000
 
-
-def entity_type_of(category: str) -> EntityType | None:
-    """The PubTator entity type of a Biolink category, or None for categories `kg` does not tag."""
-    try:
-        return _ENTITY_TYPES.get(Category(category))
-    except ValueError:
-        return None
-
-
-@dataclass
-class DocumentNames:
-    """Names valid in one document only: token tuple -> (concept id, entity type, method)."""
-
-    names: dict[tuple[str, ...], tuple[str, EntityType, str]] = field(default_factory=dict)
-
-    def add(self, name: str, concept_id: str, entity_type: EntityType, method: str) -> None:
-        norms = tuple(token.norm for token in tokenize(name))
-        if norms and norms not in self.names:
-            self.names[norms] = (concept_id, entity_type, method)
-
-    @property
-    def lengths(self) -> list[int]:
-        return sorted({len(k) for k in self.names}, reverse=True)
+Ranked = tuple[tuple[tuple[str, float], ...], EntityType]  # (concept id, score) best first, and their type
 
 
 class _Candidate(NamedTuple):
@@ -78,78 +38,54 @@ class _Candidate(NamedTuple):
     method: str
 
 
-_SYMBOL_KINDS = {"symbol", "alias", "previous"}
+class DictionaryMatcher:
+    """Finds the lexicon's names in documents (see the module's description); reusable across documents."""
+
+    def __init__(self, lexicon: Lexicon):
+        self.lexicon = lexicon
+        self._memo: dict[tuple[int, str], Ranked | None] = {}
+
+    def find_mentions(self, document: Document, names: DocumentNames | None = None) -> list[Mention]:
+        """Mentions in every passage of ``document``, in text order, with candidate concepts best first."""
+        return _find_mentions(document, self, names or DocumentNames())
+
+    def _type_of(self, concept_id: str) -> EntityType | None:
+        concept = self.lexicon.get_concept(concept_id)  # memoised by the lexicon
+        return entity_type_of(concept.category) if concept else None
+
+    def meaning(self, key_id: int, span: str) -> Ranked | None:
+        """Ranked concepts (of the best type) for one matched name as written; memoised."""
+        memo = self._memo
+        found = memo.get((key_id, span), memo)
+        if found is not memo:
+            return found  # type: ignore[return-value]
+        ranked = rank_postings(self.lexicon.postings(key_id), span, self.lexicon)
+        typed = [(cid, score, etype) for cid, score in ranked if (etype := self._type_of(cid)) is not None]
+        result = None
+        if typed:
+            best_type = typed[0][2]
+            result = (tuple((cid, score) for cid, score, etype in typed if etype == best_type), best_type)
+        if len(memo) > _MEMO_LIMIT:
+            memo.clear()
+        memo[(key_id, span)] = result
+        return result
 
 
-def _case_matches(text: str, surface: str, kind: str) -> bool:
-    """Whether ``text`` spells a case-sensitive name right. Gene symbols also match in another case as
-    long as the text has a capital (mouse ``Bax`` is ``BAX``; ``bax`` is not), other names exactly."""
-
-    def letters(value: str) -> str:
-        return _NOT_ALNUM.sub("", "".join(GREEK_NAMES.get(c, c) for c in value))
-
-    written, wanted = letters(text), letters(surface)
-    if written == wanted:
-        return True
-    return kind in _SYMBOL_KINDS and written.upper() == wanted.upper() and any(c.isupper() for c in written)
-
-
-def _rank(postings: list[Posting], text: str, lexicon: Lexicon) -> list[tuple[str, float]]:
-    """Concepts behind the postings that survive the case check, best first, with a score in (0, 1].
-
-    A concept scores by the best kind of name that matched, plus a little for each further source that
-    lists the name; a name learned from annotated corpora (kind ``corpus``) settles ambiguities.
-    """
-    weights: dict[str, float] = defaultdict(float)
-    sources: dict[str, set[str]] = defaultdict(set)
-    for posting in postings:
-        surface = posting.case_sensitive_surface
-        if surface is not None and not _case_matches(text, surface, posting.kind):
-            continue
-        weights[posting.concept_id] = max(weights[posting.concept_id], _KIND_WEIGHT.get(posting.kind, 0.7))
-        sources[posting.concept_id].add(posting.source)
-    raw = {
-        cid: w + 0.05 * min(len(sources[cid]) - 1, 3) + (0.3 if "corpus" in sources[cid] else 0.0)
-        for cid, w in weights.items()
-    }
-    if len(raw) > 1:  # ties go to the better-attested concept (more cross-references)
-        attested = {cid: len(c.xrefs) if (c := lexicon.get_concept(cid)) else 0 for cid in raw}
-        order = sorted(raw, key=lambda cid: (-raw[cid], -attested[cid], cid))
-    else:
-        order = list(raw)
-    return [(cid, round(min(1.0, raw[cid]), 3)) for cid in order]
-
-
-def _type_of(concept_id: str, lexicon: Lexicon) -> EntityType | None:
-    concept = lexicon.get_concept(concept_id)
-    return entity_type_of(concept.category) if concept else None  # get_concept is memoised
-
-
-def _lexicon_candidate(
-    lexicon: Lexicon, key_id: int, span: str
-) -> tuple[tuple[tuple[str, float], ...], EntityType] | None:
-    """Ranked concepts (of the best type) for one matched name as written; memoised per lexicon."""
-    cache = lexicon.match_cache
-    found = cache.get((key_id, span), cache)
-    if found is not cache:
-        return found  # type: ignore[return-value]
-    ranked = _rank(lexicon.postings(key_id), span, lexicon)
-    typed = [(cid, score, etype) for cid, score in ranked if (etype := _type_of(cid, lexicon)) is not None]
-    result = None
-    if typed:
-        best_type = typed[0][2]
-        result = (tuple((cid, score) for cid, score, etype in typed if etype == best_type), best_type)
-    if len(cache) > 500_000:
-        cache.clear()
-    cache[(key_id, span)] = result
-    return result
+def find_mentions(document: Document, lexicon: Lexicon, names: DocumentNames | None = None) -> list[Mention]:
+    """Mentions of ``document`` with a matcher made for this call (use a :class:`DictionaryMatcher` to
+    match many documents)."""
+    return DictionaryMatcher(lexicon).find_mentions(document, names)
 
 
 def _passage_candidates(
-    text: str, columns: tuple[list[str], list[int], list[int]], lexicon: Lexicon, names: DocumentNames
+    text: str,
+    columns: tuple[list[str], list[int], list[int]],
+    matcher: DictionaryMatcher,
+    names: DocumentNames,
 ) -> list[_Candidate]:
     candidates: list[_Candidate] = []
     norms, starts, ends = columns
+    lexicon = matcher.lexicon
     codes = lexicon.encode(norms)
     width = lexicon.max_key_tokens
     prefixes = lexicon.iter_prefixes_with_ids
@@ -164,7 +100,7 @@ def _passage_candidates(
                     span.count("(") != span.count(")") or span.count("[") != span.count("]")
                 ):
                     continue  # "myocardial infarction (MI" is not a name
-                found = _lexicon_candidate(lexicon, key_id, span)
+                found = matcher.meaning(key_id, span)
                 if found:
                     candidates.append(_Candidate(first, last, found[0], found[1], "dictionary"))
         for length in lengths:
@@ -192,9 +128,7 @@ def _select(candidates: list[_Candidate]) -> list[_Candidate]:
     return sorted(taken, key=lambda c: c.first)
 
 
-def find_mentions(document: Document, lexicon: Lexicon, names: DocumentNames | None = None) -> list[Mention]:
-    """Mentions in every passage of ``document``, in text order, with candidate concepts best first."""
-    names = names or DocumentNames()
+def _find_mentions(document: Document, matcher: DictionaryMatcher, names: DocumentNames) -> list[Mention]:
     mentions: list[Mention] = []
     defined: dict[str, tuple[tuple[tuple[str, float], ...], EntityType] | None] = {}
     passages = [(passage, tokenize_columns(passage.text)) for passage in document.passages]
@@ -203,7 +137,7 @@ def find_mentions(document: Document, lexicon: Lexicon, names: DocumentNames | N
     selected = []
     for passage, columns in passages:
         _, token_starts, token_ends = columns
-        chosen = _select(_passage_candidates(passage.text, columns, lexicon, names))
+        chosen = _select(_passage_candidates(passage.text, columns, matcher, names))
         selected.append(chosen)
         for abbreviation in find_abbreviations(passage.text):
             ending = [

@@ -7,40 +7,38 @@ distance, the rules' verdict, negation), where they appear (title, first and las
 central each is to the document (mention counts). Two heads: ``cdr`` (CID or not) and ``biored`` (one
 of the BioRED types or none).
 
-The weights are learned by ``kg relations learn --corpora DIR`` (scikit-learn, on this CPU, in a couple of
-minutes, training splits only, held-out documents excluded) and shipped as ``kg/data/relations.json``;
-inference is a sparse dot product with numpy, no scikit-learn needed.
+The weights are learned by ``kg relations learn`` (:mod:`kg.train.relations`: training splits only,
+held-out documents excluded) and shipped as ``kg/data/relations.json``; inference is a sparse dot product
+with numpy (:class:`kg.models.LogisticModel`).
 """
 
 from __future__ import annotations
 
 import bisect
-import functools
 import itertools
-import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from kg.biolink import Predicate
-from kg.learned import DIMENSIONS, batch_scores, hash_feature, head_json, read_model, sparse_matrix, vector
+from kg.choices import RelationScheme
+from kg.models import LogisticModel, hash_feature, vector
 from kg.records import Concept, Document, EntityType, Evidence, Mention, Relation
 from kg.text import split_sentences
 
 __all__ = [
     "METHOD",
-    "MODEL_PATH",
+    "PREDICATES",
     "Candidate",
+    "DocumentContext",
     "candidate_pairs",
+    "document_context",
     "features",
     "learned_relations",
-    "load_model",
 ]
 
-MODEL_PATH = Path(__file__).parent / "data" / "relations.json"
 METHOD = "kg.relate_learned:logistic-regression"
 C, D, G = EntityType.CHEMICAL.value, EntityType.DISEASE.value, EntityType.GENE.value
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*|\d+")
@@ -71,9 +69,10 @@ class Candidate:
     object_mentions: tuple[Mention, ...]
 
 
-def candidate_pairs(mentions: list[Mention], scheme: str) -> list[Candidate]:
+def candidate_pairs(mentions: list[Mention], scheme: RelationScheme | str) -> list[Candidate]:
     """Pairs of concepts the scheme relates: chemical -> disease for ``cdr``; any two of gene, disease and
     chemical for ``biored`` (unordered, one candidate per pair)."""
+    scheme = RelationScheme(scheme)
     by_concept: dict[str, list[Mention]] = defaultdict(list)
     for mention in mentions:
         if mention.concept_id:
@@ -84,7 +83,7 @@ def candidate_pairs(mentions: list[Mention], scheme: str) -> list[Candidate]:
     for i, a in enumerate(ids):
         for b in ids[i + 1 :]:
             ta, tb = types[a], types[b]
-            if scheme == "cdr":
+            if scheme is RelationScheme.CDR:
                 if {ta, tb} != {C, D}:
                     continue
                 if ta == D:
@@ -103,7 +102,7 @@ def _sentences(document: Document) -> list[tuple[int, int, str]]:
     return spans
 
 
-class _Context:
+class DocumentContext:
     """What every candidate of one document shares: its sentences, which sentence each offset is in, and
     the words of each sentence (computed once per document, not once per pair)."""
 
@@ -135,14 +134,14 @@ class _Context:
 def features(
     document: Document,
     candidate: Candidate,
-    context: _Context,
+    context: DocumentContext,
     rules: dict[tuple[str, str], list[Relation]],
     counts: dict[str, int],
-) -> tuple[list[str | int], tuple]:
+) -> tuple[list[str | int], tuple[Mention, Mention] | None]:
     """The features of one candidate (names, or already hashed indexes), and (for evidence) its closest
     pair of mentions."""
     sentences = context.sentences
-    names = [f"types={candidate.subject_type}|{candidate.object_type}", "bias"]
+    names: list[str | int] = [f"types={candidate.subject_type}|{candidate.object_type}", "bias"]
     sa = [(m, context.index(m.start)) for m in candidate.subject_mentions]
     sb = [(m, context.index(m.start)) for m in candidate.object_mentions]
     for side, items, total in (
@@ -173,7 +172,7 @@ def features(
         names += context.word_features(index)
     same = [(a, b) for a, i in sa for b, j in sb if i == j and i >= 0]
     names.append(f"cooccur={min(len(same), 4)}")
-    best = None
+    best: tuple[Mention, Mention] | None = None
     if same:
         best = min(same, key=lambda pair: abs(pair[0].start - pair[1].start))
         first, second = sorted(best, key=lambda m: m.start)
@@ -215,7 +214,9 @@ def features(
     return names, best
 
 
-def _document_state(document: Document, mentions: list[Mention], rule_relations: list[Relation]):
+def document_context(
+    document: Document, mentions: list[Mention], rule_relations: list[Relation]
+) -> tuple[DocumentContext, dict[tuple[str, str], list[Relation]], dict[str, int]]:
     """What the features of all of a document's candidates share: sentences, the rules' relations by pair,
     and mention counts (per concept, and per type the highest count and the number of concepts)."""
     rules: dict[tuple[str, str], list[Relation]] = defaultdict(list)
@@ -226,7 +227,7 @@ def _document_state(document: Document, mentions: list[Mention], rule_relations:
         if mention.concept_id:
             counts[mention.concept_id] += 1
     _count_types(mentions, counts)
-    return _Context(document), rules, counts
+    return DocumentContext(document), rules, counts
 
 
 def _count_types(mentions: list[Mention], counts: dict[str, int]) -> None:
@@ -241,44 +242,39 @@ def _count_types(mentions: list[Mention], counts: dict[str, int]) -> None:
                 counts["n:" + mention.type.value] = counts.get("n:" + mention.type.value, 0) + 1
 
 
-@functools.cache
-def load_model(path: str = str(MODEL_PATH)) -> dict | None:
-    """The shipped weights (None when no model has been learned)."""
-    return read_model(Path(path))
-
-
 def learned_relations(
+    model: LogisticModel | None,
     document: Document,
     mentions: list[Mention],
     concepts: dict[str, Concept],
     rule_relations: list[Relation],
-    scheme: str = "biored",
+    scheme: RelationScheme | str = RelationScheme.BIORED,
 ) -> list[Relation]:
-    """The model's relations for one document (empty without a shipped model)."""
-    model = load_model()
-    if model is None or scheme not in model["heads"]:
+    """The model's relations for one document (empty without a model)."""
+    scheme = RelationScheme(scheme)
+    if model is None or scheme.value not in model.heads:
         return []
-    head = model["heads"][scheme]
-    context, rules, counts = _document_state(document, mentions, rule_relations)
+    head = model.heads[scheme.value]
+    context, rules, counts = document_context(document, mentions, rule_relations)
     sentences = context.sentences
     candidates = candidate_pairs(mentions, scheme)
     if not candidates:
         return []
     described = [features(document, candidate, context, rules, counts) for candidate in candidates]
-    probabilities = batch_scores(head, [vector(names) for names, _ in described])
+    probabilities = head.scores([vector(names) for names, _ in described])
     relations = []
     for candidate, (_, best), row in zip(candidates, described, probabilities, strict=True):
-        if len(head["classes"]) == 1:
-            label, probability = head["classes"][0], float(row[0])
-            if probability < head["threshold"]:
+        if len(head.classes) == 1:
+            label, probability = head.classes[0], float(row[0])
+            if probability < head.threshold:
                 continue
         else:  # the likeliest type, when "no relation" is less likely than the learned threshold
-            none = head["classes"].index("None")
-            if row[none] >= head["threshold"]:
+            none = head.classes.index("None")
+            if row[none] >= head.threshold:
                 continue
             ranked = np.where(np.arange(len(row)) == none, -1.0, row)
             index = int(np.argmax(ranked))
-            label, probability = head["classes"][index], float(1.0 - row[none])
+            label, probability = head.classes[index], float(1.0 - row[none])
         if best is None:
             continue  # no sentence to show for it
         first, second = sorted(best, key=lambda m: m.start)
@@ -302,108 +298,8 @@ def learned_relations(
             object_mention.end,
             METHOD,
             round(probability, 3),
-            trigger=f"{scheme}:{label}",
+            trigger=f"{scheme.value}:{label}",
             passage=next((k for s, e, k in sentences if s <= first.start < e), ""),
         )
         relations.append(Relation(candidate.subject, PREDICATES[label].value, candidate.object, evidence))
     return relations
-
-
-# --- learning (needs scikit-learn: pip install 'kg[train]') ------------------------------------------------
-
-
-def _labelled(documents: list[Document], lexicon, scheme: str) -> tuple[list[dict[int, float]], list[str]]:
-    from dataclasses import replace
-
-    from kg.pipeline import extract_document
-
-    rows, labels = [], []
-    for document in documents:
-        result = extract_document(
-            replace(document, annotations=(), relations=()), lexicon, relation_scheme=None
-        )
-        concepts = {c.id: c for c in result.concepts}
-        mentions = list(result.mentions)
-        context, rules, counts = _document_state(result.document, mentions, list(result.relations))
-        from kg.evaluate import _gold_id
-
-        gold = [(r.type, _gold_id(r.subject), _gold_id(r.object)) for r in document.relations]
-        for candidate in candidate_pairs(mentions, scheme):
-            ids_s = {candidate.subject, *concepts[candidate.subject].xrefs}
-            ids_o = {candidate.object, *concepts[candidate.object].xrefs}
-            label = "None"
-            for kind, a, b in gold:
-                if (a in ids_s and b in ids_o) or (b in ids_s and a in ids_o):
-                    label = kind
-                    break
-            if scheme == "cdr":
-                label = "CID" if label == "CID" else "None"
-            names, _ = features(result.document, candidate, context, rules, counts)
-            rows.append(vector(names))
-            labels.append(label)
-    return rows, labels
-
-
-def learn(corpora: Path, output: Path = MODEL_PATH) -> dict[str, object]:
-    """Learn both heads from the training splits and write the shipped weights."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import cross_val_predict
-
-    from kg.atomic import write_atomic
-    from kg.lexicon import get_default_lexicon
-    from kg.lexicon.learn import training_documents
-
-    lexicon = get_default_lexicon()
-    documents = training_documents(Path(corpora))
-    summary: dict[str, object] = {}
-    heads = {}
-    for scheme, corpus in (("cdr", "bc5cdr"), ("biored", "biored")):
-        rows, labels = _labelled(documents[corpus], lexicon, scheme)
-        matrix = sparse_matrix(rows)
-        target = np.array(labels)
-        model = LogisticRegression(C=0.1, max_iter=3000)
-        threshold = 0.5
-        if scheme == "cdr":
-            y = (target == "CID").astype(int)
-            probabilities = cross_val_predict(model, matrix, y, cv=5, method="predict_proba")[:, 1]
-            best = max(np.arange(0.2, 0.8, 0.02), key=lambda t: _f1(y, probabilities >= t))
-            threshold = float(round(best, 2))
-            model.fit(matrix, y)
-            classes, weights, intercepts = ["CID"], model.coef_, model.intercept_
-        else:
-            probabilities = cross_val_predict(model, matrix, target, cv=5, method="predict_proba")
-            classes = sorted(set(labels))
-            none = classes.index("None")
-            others = np.where(np.arange(len(classes)) == none, -1.0, probabilities)
-            guess = np.array(classes)[others.argmax(axis=1)]
-
-            def typed_f1(
-                limit: float, probabilities=probabilities, none=none, guess=guess, target=target
-            ) -> float:
-                predicted = probabilities[:, none] < limit
-                tp = float(np.sum(predicted & (guess == target)))
-                fp = float(np.sum(predicted & (guess != target)))
-                fn = float(np.sum((target != "None") & ~(predicted & (guess == target))))
-                return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-
-            threshold = float(round(max(np.arange(0.3, 0.96, 0.02), key=typed_f1), 2))
-            model.fit(matrix, target)
-            classes, weights, intercepts = list(model.classes_), model.coef_, model.intercept_
-        heads[scheme] = head_json(classes, weights, intercepts, threshold)
-        summary[scheme] = {
-            "documents": len(documents[corpus]),
-            "candidates": len(rows),
-            "positives": int(sum(1 for label in labels if label != "None")),
-            "threshold": threshold,
-        }
-    data = {"format": 1, "method": METHOD, "dimensions": DIMENSIONS, "trained_on": summary, "heads": heads}
-    write_atomic(output, json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n")
-    load_model.cache_clear()
-    return summary
-
-
-def _f1(truth: np.ndarray, predicted: np.ndarray) -> float:
-    tp = float(np.sum(truth & predicted))
-    fp = float(np.sum(~truth.astype(bool) & predicted))
-    fn = float(np.sum(truth.astype(bool) & ~predicted))
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0

@@ -26,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from kg.errors import InputError
+from kg.sparql import default_prefixes
 
 __all__ = ["oxigraph_command", "serve_store", "server_command"]
 
@@ -86,12 +87,7 @@ def _free_port() -> int:
 
 
 def _prefix_block() -> str:
-    from kg.sparql import default_prefixes
-
     return "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in sorted(default_prefixes().items()))
-
-
-_PREFIXES = ""
 
 
 def _sparql_text(request_path: str, content_type: str, body: bytes, field: str) -> str | None:
@@ -111,7 +107,7 @@ def _sparql_text(request_path: str, content_type: str, body: bytes, field: str) 
     return text
 
 
-def _proxy_handler(backend_port: int, allow_update: bool, max_bytes: int, timeout: int):
+def _proxy_handler(backend_port: int, allow_update: bool, max_bytes: int, timeout: int, prefixes: str):
     class Handler(BaseHTTPRequestHandler):
         server_version = "kg-sparql"
         protocol_version = "HTTP/1.1"
@@ -150,7 +146,7 @@ def _proxy_handler(backend_port: int, allow_update: bool, max_bytes: int, timeou
                 headers["Accept"] = self.headers["Accept"]
             connection = http.client.HTTPConnection("127.0.0.1", backend_port, timeout=timeout + 1)
             try:
-                connection.request("POST", path, body=(_PREFIXES + text).encode("utf-8"), headers=headers)
+                connection.request("POST", path, body=(prefixes + text).encode("utf-8"), headers=headers)
                 response = connection.getresponse()
                 data = response.read(max_bytes + 1)
             except TimeoutError:
@@ -168,8 +164,9 @@ def _proxy_handler(backend_port: int, allow_update: bool, max_bytes: int, timeou
                 return
             self.send_response(response.status)
             for name in ("Content-Type", "Vary"):
-                if response.getheader(name):
-                    self.send_header(name, response.getheader(name))
+                value = response.getheader(name)
+                if value:
+                    self.send_header(name, value)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
@@ -190,8 +187,6 @@ def serve_store(
     announce: Callable[[str], None] = print,
 ) -> int:
     """Run the endpoint until it is stopped (Ctrl-C or SIGTERM); returns the engine's exit status."""
-    global _PREFIXES
-    _PREFIXES = _prefix_block()  # queries may use kg's usual prefixes undeclared, as with kg query
     location, temporary = prepare_location(inputs)
     backend_port = _free_port()
     process = subprocess.Popen(
@@ -206,12 +201,13 @@ def serve_store(
                 break
             except OSError:
                 if process.poll() is not None:
-                    message = process.stderr.read().decode()[-500:]
+                    message = process.stderr.read().decode()[-500:] if process.stderr else ""
                     raise InputError(f"the SPARQL engine stopped: {message}") from None
                 time.sleep(0.05)
         try:
             proxy = ThreadingHTTPServer(
-                (host, port), _proxy_handler(backend_port, allow_update, max_result_bytes, timeout)
+                (host, port),
+                _proxy_handler(backend_port, allow_update, max_result_bytes, timeout, _prefix_block()),
             )
         except OSError as error:
             raise InputError(f"cannot listen on {host}:{port} ({error.strerror or error})") from None

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyoxigraph as ox
 
+from kg.choices import RdfFormat, ResultFormat
 from kg.errors import InputError, QueryError
+from kg.graph import aggregate, best_by_paper
 from kg.identifiers import LOCAL_NAMESPACE, compress, get_converter
+from kg.rdf import iter_oxigraph_triples, serialize
 
 if TYPE_CHECKING:
     from kg.graph import KnowledgeGraph
 
-__all__ = ["RDF_FORMATS", "Store", "default_prefixes", "is_store"]
+__all__ = ["RDF_FORMATS", "Store", "default_prefixes", "is_store", "query_graph"]
 
 _BL = "https://w3id.org/biolink/vocab/"
 _CONFIDENCE = ox.NamedNode(_BL + "has_confidence_score")
@@ -45,10 +48,10 @@ RDF_FORMATS = {
     ".owl": ox.RdfFormat.RDF_XML,
 }
 RESULT_FORMATS = {
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
+    ResultFormat.CSV: ox.QueryResultsFormat.CSV,
+    ResultFormat.TSV: ox.QueryResultsFormat.TSV,
+    ResultFormat.JSON: ox.QueryResultsFormat.JSON,
+    ResultFormat.XML: ox.QueryResultsFormat.XML,
 }
 
 
@@ -107,17 +110,20 @@ def _value(term: object, compact: bool) -> object:
     return str(term)
 
 
-def _aggregate_triples(association, scores: list[tuple[str, float]]) -> list:
-    """Confidence (noisy-OR over papers, each by its best evidence), evidence and paper counts."""
-    from kg.graph import confidence
-    from kg.records import Evidence
-
-    value = confidence(Evidence(paper, "", 0, "", 0, 0, "", 0, 0, "", score) for paper, score in scores)
+def _aggregate_triples(association: ox.NamedNode, scores: list[tuple[str, float]]) -> list[ox.Triple]:
+    """Confidence and paper count (:func:`kg.graph.aggregate`, as the graph computes them) and the
+    evidence count of an association, from its evidence's ``(paper, score)`` pairs."""
+    aggregates = aggregate(best_by_paper(scores))
     return [
-        ox.Triple(association, _CONFIDENCE, ox.Literal(str(value), datatype=_DECIMAL)),
+        ox.Triple(association, _CONFIDENCE, ox.Literal(str(aggregates["confidence"]), datatype=_DECIMAL)),
         ox.Triple(association, _EVIDENCE_COUNT, ox.Literal(str(len(scores)), datatype=_INTEGER)),
-        ox.Triple(association, _PAPER_COUNT, ox.Literal(str(len({p for p, _ in scores})), datatype=_INTEGER)),
+        ox.Triple(association, _PAPER_COUNT, ox.Literal(str(aggregates["papers"]), datatype=_INTEGER)),
     ]
+
+
+def _lexical(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """An IRI's or a literal's lexical value."""
+    return term.value if isinstance(term, ox.NamedNode | ox.Literal | ox.BlankNode) else str(term)
 
 
 def is_store(path: Path) -> bool:
@@ -165,17 +171,13 @@ class Store:
 
     def add_graph(self, graph: KnowledgeGraph) -> None:
         """Add a graph's triples (into an empty store; use :meth:`merge_graph` to add to a filled one)."""
-        from kg.rdf import serialize
-
-        self.store.bulk_load(serialize(graph, "nt"), format=ox.RdfFormat.N_TRIPLES)
+        self.store.bulk_load(serialize(graph, RdfFormat.N_TRIPLES), format=ox.RdfFormat.N_TRIPLES)
 
     def merge_graph(self, graph: KnowledgeGraph) -> int:
         """Add a graph to what the store holds without duplicating nodes or evidence: triples are a set,
         and each association's confidence and counts are recomputed over all its evidence. The whole change
         is one transaction: a load that is killed leaves the store as it was. Returns the number of
         associations updated."""
-        from kg.rdf import iter_oxigraph_triples
-
         return self._merge(list(iter_oxigraph_triples(graph)))
 
     def merge_file(self, path: str | Path) -> int:
@@ -215,18 +217,18 @@ class Store:
         except (SyntaxError, ValueError, OSError) as error:
             raise InputError(f"{path}: not valid RDF: {error}") from None
 
-    def _merge(self, triples: list) -> int:
+    def _merge(self, triples: list[ox.Triple]) -> int:
         new = [t for t in triples if t.predicate not in _AGGREGATES]
-        evidence_of: dict[object, set] = {}
-        paper_of: dict[object, str] = {}
-        score_of: dict[object, float] = {}
+        evidence_of: dict[Any, set[Any]] = {}
+        paper_of: dict[Any, str] = {}
+        score_of: dict[Any, float] = {}
         for t in new:
             if t.predicate == _HAS_EVIDENCE:
                 evidence_of.setdefault(t.subject, set()).add(t.object)
             elif t.predicate == _PUBLICATIONS:
-                paper_of.setdefault(t.subject, t.object.value)
+                paper_of.setdefault(t.subject, _lexical(t.object))
             elif t.predicate == _SCORE:
-                score_of[t.subject] = max(score_of.get(t.subject, 0.0), float(t.object.value))
+                score_of[t.subject] = max(score_of.get(t.subject, 0.0), float(_lexical(t.object)))
         removed, added = [], []
         for association in sorted(evidence_of, key=str):
             evidence = set(evidence_of[association])
@@ -234,13 +236,13 @@ class Store:
             scores = []
             for item in evidence:
                 paper = paper_of.get(item) or next(
-                    (q.object.value for q in self.store.quads_for_pattern(item, _PUBLICATIONS, None)),
+                    (_lexical(q.object) for q in self.store.quads_for_pattern(item, _PUBLICATIONS, None)),
                     str(item),
                 )
                 score = score_of.get(item)
                 if score is None:
                     score = max(
-                        (float(q.object.value) for q in self.store.quads_for_pattern(item, _SCORE, None)),
+                        (float(_lexical(q.object)) for q in self.store.quads_for_pattern(item, _SCORE, None)),
                         default=0.0,
                     )
                 scores.append((paper, score))
@@ -302,12 +304,23 @@ class Store:
         ]
         return pd.DataFrame(rows, columns=["subject", "predicate", "object"])
 
-    def query_serialized(self, query: str, format: str) -> bytes:
+    def query_serialized(self, query: str, format: ResultFormat | str) -> bytes:
         """A query's results in a W3C results format (csv, tsv, json, xml)."""
+        format = ResultFormat(format)
+        if format not in RESULT_FORMATS:
+            raise QueryError(f"{format.value!r} is not a SPARQL results format; use csv, tsv, json or xml")
         results = self._run(query)
         if isinstance(results, ox.QueryTriples):
-            return results.serialize(format=ox.RdfFormat.N_TRIPLES)
-        return results.serialize(format=RESULT_FORMATS[format])
+            return results.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
+        return results.serialize(format=RESULT_FORMATS[format]) or b""
 
     def __len__(self) -> int:
         return len(self.store)
+
+
+def query_graph(graph: KnowledgeGraph, query: str) -> pd.DataFrame:
+    """Run a SPARQL query over a graph (Oxigraph, in memory); rows as a DataFrame.
+
+    >>> query_graph(graph, "SELECT ?s ?o WHERE { ?s biolink:treats ?o }")  # doctest: +SKIP
+    """
+    return Store.from_graph(graph).query(query)

@@ -68,7 +68,6 @@ def _join(values) -> str:
 
 def to_frames(graph: KnowledgeGraph) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(nodes, edges) as KGX-style DataFrames, rows sorted by id."""
-    graph.finalize()
     from kg.rdf import association_iri
 
     nodes = []

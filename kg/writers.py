@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 from kg.atomic import atomic_group, write_atomic
+from kg.choices import RdfFormat
 from kg.graph import KnowledgeGraph
 from kg.html import write_html
 from kg.pipeline import BuildReport
@@ -18,9 +19,6 @@ from kg.tables import write_tables
 __all__ = ["write_outputs"]
 
 
-RDF_SUFFIXES = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
-
-
 def write_outputs(
     graph: KnowledgeGraph,
     directory: str | Path,
@@ -28,7 +26,7 @@ def write_outputs(
     name: str = "graph",
     report: BuildReport | None = None,
     title: str | None = None,
-    rdf_formats: tuple[str, ...] = ("ttl",),
+    rdf_formats: tuple[RdfFormat | str, ...] = (RdfFormat.TURTLE,),
     html: bool = True,
     shard_triples: int | None = None,
 ) -> list[Path]:
@@ -36,22 +34,18 @@ def write_outputs(
     ``evidence.tsv``, ``NAME.html`` and ``report.json`` into ``directory``; return their paths."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    unknown = [f for f in rdf_formats if f not in RDF_SUFFIXES]
-    if unknown:
-        from kg.errors import InputError
-
-        raise InputError(f"unknown RDF format {unknown[0]!r}; choose from {', '.join(RDF_SUFFIXES)}")
+    formats = tuple(dict.fromkeys(RdfFormat(f) for f in rdf_formats))
     for stale in directory.glob(".*.tmp"):  # left by a build that was killed while writing
         stale.unlink(missing_ok=True)
     with atomic_group():  # all files land together, or none: a killed build leaves the previous set
-        return _write_all(graph, directory, name, report, title, rdf_formats, html, shard_triples)
+        return _write_all(graph, directory, name, report, title, formats, html, shard_triples)
 
 
 def _write_shards(graph: KnowledgeGraph, directory: Path, name: str, size: int) -> list[Path]:
     """N-Triples in files of ``size`` triples (``NAME-00001.nt``...), for bulk loaders (Oxigraph, Virtuoso)."""
     from kg.rdf import serialize
 
-    lines = serialize(graph, "nt").split(b"\n")
+    lines = serialize(graph, RdfFormat.N_TRIPLES).split(b"\n")
     lines = [line for line in lines if line]
     paths = []
     for index, start in enumerate(range(0, len(lines), size), start=1):
@@ -69,16 +63,16 @@ def _write_all(
     name: str,
     report: BuildReport | None,
     title: str | None,
-    rdf_formats: tuple[str, ...],
+    rdf_formats: tuple[RdfFormat, ...],
     html: bool,
     shard_triples: int | None = None,
 ) -> list[Path]:
     paths = []
-    for suffix in rdf_formats:
-        if suffix == "nt" and shard_triples:
+    for rdf_format in rdf_formats:
+        if rdf_format is RdfFormat.N_TRIPLES and shard_triples:
             paths += _write_shards(graph, directory, name, shard_triples)
         else:
-            paths.append(write_rdf(graph, directory / f"{name}.{suffix}", RDF_SUFFIXES[suffix]))
+            paths.append(write_rdf(graph, directory / f"{name}.{rdf_format.suffix}", rdf_format))
     paths += write_tables(graph, directory)
     if title is None:
         titles = sorted(record["title"] for record in graph.publications.values())

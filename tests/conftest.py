@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from kg.extract import Extractor
 from kg.graph import KnowledgeGraph
 from kg.lexicon import Lexicon, get_default_lexicon
-from kg.pipeline import BuildReport, build_graph, extract_document
+from kg.models import Models
+from kg.pipeline import BuildReport, build_graph
 from kg.read import read_documents
 from kg.records import Document, DocumentResult
 
@@ -31,18 +33,29 @@ def lexicon() -> Lexicon:
 
 
 @pytest.fixture(scope="session")
+def models() -> Models:
+    return Models.load()
+
+
+@pytest.fixture(scope="session")
+def extractor(lexicon: Lexicon, models: Models) -> Extractor:
+    """The shipped lexicon and models, as a build uses them."""
+    return Extractor(lexicon, models)
+
+
+@pytest.fixture(scope="session")
 def seed_document() -> Document:
     return read_documents([SEED])[0]
 
 
 @pytest.fixture(scope="session")
-def seed_result(seed_document: Document, lexicon: Lexicon) -> DocumentResult:
-    return extract_document(seed_document, lexicon)
+def seed_result(seed_document: Document, extractor: Extractor) -> DocumentResult:
+    return extractor.extract(seed_document)
 
 
 @pytest.fixture(scope="session")
-def seed_graph(lexicon: Lexicon) -> KnowledgeGraph:
-    return build_graph([SEED], lexicon=lexicon, report=BuildReport())
+def seed_graph(extractor: Extractor) -> KnowledgeGraph:
+    return build_graph([SEED], extractor=extractor, report=BuildReport())
 
 
 @pytest.fixture(scope="session")

@@ -82,3 +82,21 @@ def test_relation_types_map_to_biored_and_cdr():
     assert relation_type(causes, "Chemical", "Disease") == "Positive_Correlation"
     assert relation_type(causes, "Chemical", "Disease", "cdr") == "CID"
     assert relation_type(treats, "Chemical", "Disease", "cdr") is None
+
+
+def test_annotate_runs_the_builds_batch_path_with_workers_and_skips_bad_documents(tmp_path):
+    """A bad document is reported and skipped; two workers write the same file as one."""
+    inputs = [str(FIXTURES / "with_bad_document.pubtator"), str(FIXTURES / "two_cdr.pubtator")]
+    outputs = []
+    for workers in ("1", "2"):
+        output = tmp_path / f"out-{workers}.pubtator"
+        result = subprocess.run(
+            [*KG, "annotate", *inputs, "-o", str(output), "--workers", workers],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert "skipped" in result.stderr and "with_bad_document.pubtator" in result.stderr
+        outputs.append(output.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert {d.id for d in read_documents([tmp_path / "out-1.pubtator"])} >= {"PMID:6794356", "PMID:6504332"}

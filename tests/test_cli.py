@@ -22,6 +22,52 @@ def test_help_lists_the_commands():
         assert command in result.stdout
 
 
+def test_version_and_python_dash_m():
+    from kg import __version__
+
+    result = subprocess.run(
+        [sys.executable, "-m", "kg", "--version"], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == f"kg {__version__}"
+
+
+@pytest.mark.parametrize(
+    ("command", "choices"),
+    [
+        (["build"], ["ttl|nt|jsonld", "bioc-json", "pubtator", "markdown"]),
+        (["annotate"], ["bioc-xml", "biored", "cdr"]),
+        (["query"], ["table", "csv", "tsv", "json", "xml"]),
+        (["evaluate"], ["Disease|Gene|Chemical", "biored", "cdr"]),
+    ],
+)
+def test_help_offers_every_closed_set_as_choices(command, choices):
+    import os
+
+    result = subprocess.run(
+        [*KG, *command, "--help"], capture_output=True, text=True, env={**os.environ, "COLUMNS": "250"}
+    )
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())
+    for choice in choices:
+        assert choice in text, (command, choice)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["build", SEED, "--format", "docx"],
+        ["annotate", SEED, "--scheme", "chemprot"],
+        ["query", SEED, "SELECT * {}", "--format", "yaml"],
+        ["evaluate", SEED, "--types", "Disease,Species"],
+        ["evaluate", SEED, "--relations", "chemprot"],
+    ],
+)
+def test_a_bad_choice_is_refused_by_the_parser(args):
+    result = _run(*args)
+    assert result.returncode == 2
+    assert "Invalid value" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_build_writes_every_output_and_reports(tmp_path):
     result = _run("build", SEED, "-o", tmp_path)
     assert result.returncode == 0, result.stderr
@@ -84,7 +130,7 @@ def test_build_writes_n_triples_and_json_ld_on_request(tmp_path):
     ]
     assert isomorphic(graphs[0], graphs[1]) and isomorphic(graphs[0], graphs[2])
     bad = _run("build", SEED, "-o", tmp_path, "--rdf", "xml")
-    assert bad.returncode == 2 and "unknown RDF format" in bad.stderr
+    assert bad.returncode == 2 and "'xml' is not one of ttl, nt, jsonld" in bad.stderr
 
 
 @pytest.mark.parametrize("model", ["mentions", "relations"])
@@ -95,7 +141,17 @@ def test_learning_without_scikit_learn_says_what_to_install(tmp_path, model):
     if importlib.util.find_spec("sklearn") is not None:
         pytest.skip("scikit-learn is installed here")
     result = subprocess.run(
-        [sys.executable, "-m", "kg.cli", model, "learn", "--corpora", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "kg.cli",
+            model,
+            "learn",
+            "--corpora",
+            str(tmp_path),
+            "-o",
+            str(tmp_path / "m.json"),
+        ],
         capture_output=True,
         text=True,
     )

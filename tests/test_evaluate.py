@@ -71,21 +71,21 @@ def test_the_cli_scores_a_prediction_file(tmp_path):
     )
 
 
-def test_kg_itself_finds_most_of_the_tiny_gold(lexicon):
+def test_kg_itself_finds_most_of_the_tiny_gold(extractor):
     from kg.evaluate import predict
 
     documents = read_documents([GOLD])
-    scores = evaluate(documents, predict(documents, lexicon)).as_dict()
+    scores = evaluate(documents, predict(documents, extractor)).as_dict()
     assert scores["document_concepts"]["Chemical"]["f1"] == 1.0
     assert scores["document_concepts"]["Disease"]["recall"] >= 0.66
 
 
 @pytest.mark.corpora
-def test_dev_scores_do_not_regress(corpora, lexicon):
+def test_dev_scores_do_not_regress(corpora, extractor):
     """Guards the numbers in the README (BC5CDR dev, document level) against regressions."""
     from kg.evaluate import predict
 
     documents = read_documents([corpora / "bc5cdr" / "CDR_DevelopmentSet.PubTator.txt"])
-    scores = evaluate(documents, predict(documents, lexicon), types=["Disease", "Chemical"]).as_dict()
+    scores = evaluate(documents, predict(documents, extractor), types=["Disease", "Chemical"]).as_dict()
     assert scores["document_concepts"]["Disease"]["f1"] >= 0.74
     assert scores["document_concepts"]["Chemical"]["f1"] >= 0.77

@@ -1,6 +1,6 @@
 """Grounding: one concept per mention, local concepts for names no ontology has, bad annotations refused."""
 
-from kg.ground import names_from_annotations
+from kg.annotations import names_from_annotations
 from kg.records import Annotation, Document, Passage
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import requires
+from kg.html import write_html
 from kg.pipeline import build_graph
 
 pytestmark = pytest.mark.browser
@@ -95,7 +96,7 @@ def test_search_focuses_a_neighbourhood(browser, seed_output):
     page.page.close()
 
 
-def test_markup_in_papers_is_shown_as_text_and_never_runs(browser, tmp_path, lexicon, artifacts):
+def test_markup_in_papers_is_shown_as_text_and_never_runs(browser, tmp_path, extractor, artifacts):
     paper = tmp_path / "evil.md"
     paper.write_text(
         "# Dupilumab <script>window.__xss = 'title'</script> for atopic dermatitis <img src=x onerror=\"window.__xss='img'\">\n\n"
@@ -103,9 +104,9 @@ def test_markup_in_papers_is_shown_as_text_and_never_runs(browser, tmp_path, lex
         "## Abstract\n\nDupilumab <img src=x onerror=\"window.__xss='abstract'\"> is effective in the treatment of "
         "atopic dermatitis <script>window.__xss='abstract-script'</script>.\n"
     )
-    graph = build_graph([paper], lexicon=lexicon)
+    graph = build_graph([paper], extractor=extractor)
     html = tmp_path / "evil.html"
-    graph.write_html(html, title=graph.publications["doi:10.1155/2024/6265608"]["title"])
+    write_html(graph, html, title=graph.publications["doi:10.1155/2024/6265608"]["title"])
     page = Page(browser, html)
     assert page.page.evaluate("window.__xss") is None
     assert page.page.locator("#kg-panel img, #kg-bar img, script:not([type]):has-text('__xss')").count() == 0
@@ -162,7 +163,7 @@ def test_node_panel_links_its_papers(browser, seed_output):
 
 def test_nodes_held_back_from_a_big_view_are_reached_by_search(browser, seed_graph, tmp_path):
     html = tmp_path / "small-view.html"
-    seed_graph.write_html(html, max_nodes=3)
+    write_html(seed_graph, html, max_nodes=3)
     page = Page(browser, html)
     drawn = set(page.page.evaluate("nodes.getIds()"))
     assert len(drawn) == 3

@@ -10,24 +10,24 @@ INPUTS = [SEED, FIXTURES / "two_cdr.pubtator", FIXTURES / "pubmed_sample.xml", F
 
 
 @pytest.fixture(scope="module")
-def sequential(lexicon):
-    return serialize(build_graph(INPUTS, lexicon=lexicon, batch_size=2), "nt")
+def sequential(extractor):
+    return serialize(build_graph(INPUTS, extractor=extractor, batch_size=2), "nt")
 
 
-def test_two_workers_give_the_same_graph(lexicon, sequential):
+def test_two_workers_give_the_same_graph(extractor, sequential):
     report = BuildReport()
-    graph = build_graph(INPUTS, lexicon=lexicon, workers=2, batch_size=2, report=report)
+    graph = build_graph(INPUTS, extractor=extractor, workers=2, batch_size=2, report=report)
     assert serialize(graph, "nt") == sequential
     assert report.documents == 6 and len(report.skipped) == 1  # the PubMed article without a title
 
 
-def test_a_local_dask_cluster_gives_the_same_graph(lexicon, sequential):
+def test_a_local_dask_cluster_gives_the_same_graph(extractor, sequential):
     pytest.importorskip("distributed")
-    graph = build_graph(INPUTS, lexicon=lexicon, dask="local", workers=2, batch_size=2)
+    graph = build_graph(INPUTS, extractor=extractor, dask="local", workers=2, batch_size=2)
     assert serialize(graph, "nt") == sequential
 
 
-def test_an_interrupted_build_resumes_from_its_checkpoints(lexicon, sequential, tmp_path):
+def test_an_interrupted_build_resumes_from_its_checkpoints(extractor, sequential, tmp_path):
     checkpoints = tmp_path / "checkpoints"
     landed = []
 
@@ -38,11 +38,15 @@ def test_an_interrupted_build_resumes_from_its_checkpoints(lexicon, sequential, 
 
     with pytest.raises(KeyboardInterrupt):
         build_graph(
-            INPUTS, lexicon=lexicon, batch_size=2, checkpoint=checkpoints, on_documents=stop_after_two_batches
+            INPUTS,
+            extractor=extractor,
+            batch_size=2,
+            checkpoint=checkpoints,
+            on_documents=stop_after_two_batches,
         )
     assert len(list(checkpoints.glob("*.pickle"))) >= 2
     report = BuildReport()
-    graph = build_graph(INPUTS, lexicon=lexicon, batch_size=2, checkpoint=checkpoints, report=report)
+    graph = build_graph(INPUTS, extractor=extractor, batch_size=2, checkpoint=checkpoints, report=report)
     assert report.resumed_batches >= 2
     assert serialize(graph, "nt") == sequential
     assert not checkpoints.exists()  # cleared once the build is complete

@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 from conftest import ROOT
-from kg.sparql import Store
+from kg.sparql import Store, query_graph
 
 
 def _kg_query(graph, query_file, fmt: str) -> subprocess.CompletedProcess:
@@ -29,7 +29,7 @@ ARPC = "acquired reactive perforating collagenosis"
 
 
 def test_the_seed_chain_query_finds_dupilumab_il4_il13_atopic_dermatitis_and_the_collagenosis(seed_graph):
-    rows = seed_graph.sparql(CHAIN)
+    rows = query_graph(seed_graph, CHAIN)
     chains = set(
         zip(rows.drug_label, rows.gene_label, rows.disease_label, rows.associated_label, strict=True)
     )
@@ -39,7 +39,7 @@ def test_the_seed_chain_query_finds_dupilumab_il4_il13_atopic_dermatitis_and_the
 
 
 def test_each_hop_of_the_chain_has_an_abstract_sentence_readable_with_sparql(seed_graph):
-    rows = seed_graph.sparql(EVIDENCE)
+    rows = query_graph(seed_graph, EVIDENCE)
     abstract = rows[rows.section == "abstract"]
     hops = set(zip(abstract.subject_label, abstract.object_label, strict=True))
     assert {
@@ -54,15 +54,15 @@ def test_each_hop_of_the_chain_has_an_abstract_sentence_readable_with_sparql(see
 
 
 def test_subclass_closure_finds_drugs_for_skin_diseases(seed_graph):
-    rows = seed_graph.sparql((ROOT / "queries" / "drugs_for_skin_diseases.rq").read_text())
+    rows = query_graph(seed_graph, (ROOT / "queries" / "drugs_for_skin_diseases.rq").read_text())
     assert {"atopic eczema", ARPC} <= set(rows.disease_label)
     assert set(rows.drug_label) == {"Dupilumab"}
 
 
 def test_queries_may_use_the_usual_prefixes_undeclared(seed_graph):
-    rows = seed_graph.sparql("SELECT ?label WHERE { MONDO:0004980 rdfs:label ?label }")
+    rows = query_graph(seed_graph, "SELECT ?label WHERE { MONDO:0004980 rdfs:label ?label }")
     assert list(rows.label) == ["atopic eczema"]
-    ask = seed_graph.sparql("ASK { MONDO:0004980 skos:exactMatch MESH:D003876 }")
+    ask = query_graph(seed_graph, "ASK { MONDO:0004980 skos:exactMatch MESH:D003876 }")
     assert bool(ask.result[0])
 
 
@@ -81,7 +81,7 @@ def test_every_example_query_runs_through_the_cli_and_the_api(seed_graph, seed_o
     import json
 
     for query in sorted((ROOT / "queries").glob("*.rq")):
-        rows = seed_graph.sparql(query.read_text())
+        rows = query_graph(seed_graph, query.read_text())
         assert len(rows) > 0, query.name
         result = _kg_query(seed_output / "graph.ttl", query, "json")
         assert len(json.loads(result.stdout)["results"]["bindings"]) == len(rows), query.name

@@ -27,8 +27,8 @@ from kg.atomic import write_atomic
 from kg.biolink import Category, get_id_prefixes, model_version
 from kg.errors import LexiconError
 from kg.lexicon.sources import (
-    CURIES,
     SOURCE_FILES,
+    CurieChecker,
     SourceEntry,
     iter_entries,
     iter_mappings,
@@ -265,11 +265,11 @@ def build_lexicon(sources: Path, output: Path) -> dict[str, object]:
             f"(expected e.g. {sources / SOURCE_FILES[missing[0]]})"
         )
     started = time.perf_counter()
-    CURIES.invalid.clear()
+    check = CurieChecker()
     entries: dict[str, list[SourceEntry]] = defaultdict(list)
     family_members: dict[str, list[str]] = defaultdict(list)
     forest = _UnionFind()
-    for entry in iter_entries(sources):
+    for entry in iter_entries(sources, check):
         if entry.curie.startswith("HGNC.SYMBOL:"):
             family_members[entry.curie.split(":", 1)[1]].extend(entry.parents)
             continue
@@ -283,9 +283,9 @@ def build_lexicon(sources: Path, output: Path) -> dict[str, object]:
         for entry in group:
             for xref in entry.xrefs:  # DOID's and HPO's xrefs are loose mappings: check them like mappings
                 forest.union(curie, xref, entry.source, check_names=entry.source in ("doid", "hp"))
-    negatives = {frozenset((m.subject, m.object)) for m in iter_negative_mappings(sources)}
+    negatives = {frozenset((m.subject, m.object)) for m in iter_negative_mappings(sources, check)}
     mapping_counts: Counter[str] = Counter()
-    for mapping in iter_mappings(sources):
+    for mapping in iter_mappings(sources, check):
         if frozenset((mapping.subject, mapping.object)) in negatives:
             mapping_counts[f"{mapping.source} (rejected by curators)"] += 1
             continue
@@ -389,7 +389,7 @@ def build_lexicon(sources: Path, output: Path) -> dict[str, object]:
         "statistics": dict(sorted(stats.items())),
         "merged_mappings": dict(sorted(mapping_counts.items())),
         "rejected_mappings": dict(sorted(forest.rejected.items())),
-        "invalid_identifiers_skipped": dict(sorted(CURIES.invalid.items())),
+        "invalid_identifiers_skipped": dict(sorted(check.invalid.items())),
         "sources": {
             name: {
                 "file": rel,

@@ -27,7 +27,9 @@ from pathlib import Path
 import marisa_trie
 import numpy as np
 
+from kg.categories import entity_type_of
 from kg.errors import LexiconError
+from kg.lexicon.kinds import SYMBOL_KINDS, NameKind
 from kg.records import Concept
 from kg.text import NORMALISATION_VERSION, tokenize
 
@@ -104,7 +106,6 @@ class Lexicon:
         self._postings_cache: dict[int, list[Posting]] = {}
         self._concept_cache: dict[str, Concept | None] = {}
         self.iter_prefixes_with_ids = self._keys.iter_prefixes_with_ids
-        self.match_cache: dict[object, object] = {}  # the recogniser's memo of matched names
         # token codes that begin at least one name: matching skips every other token at once
         self.starters = frozenset((compiled / "starters.txt").read_text(encoding="utf-8"))
 
@@ -132,6 +133,11 @@ class Lexicon:
         if not (compiled / "meta.json").exists():
             compile_lexicon(shipped, compiled)
         return cls(shipped, compiled)
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        # Sent to another process (a Dask worker), a lexicon is opened there from the same shipped files
+        # (compiled into that machine's cache if needed): its memory-mapped tries are not copied.
+        return (Lexicon.open, (str(self.shipped),))
 
     # --- names ---------------------------------------------------------------------------------------
 
@@ -205,7 +211,8 @@ class Lexicon:
     def iter_ancestors(self, curie: str) -> Iterator[str]:
         """Every superclass of a concept, up to the roots of its ontologies (each once)."""
         seen = {curie}
-        stack = list(self.get_concept(curie).parents) if self.get_concept(curie) else []
+        start = self.get_concept(curie)
+        stack = list(start.parents) if start else []
         while stack:
             parent = stack.pop()
             if parent in seen:
@@ -237,7 +244,6 @@ def _parse_concept(curie: str, row: bytes) -> Concept:
     )
 
 
-_SYMBOL_KINDS = {"symbol", "alias", "previous"}
 _TRAILING_QUALIFIER = re.compile(r"\s+[(\[][^()\[\]]*[)\]]$")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 
@@ -253,7 +259,7 @@ def is_case_sensitive(name: str, kind: str) -> bool:
     (False, False)
     """
     letters = _NOT_ALNUM.sub("", name)
-    if kind in _SYMBOL_KINDS:
+    if kind in SYMBOL_KINDS:
         return len(letters) <= 6 or not name.islower()
     if len(letters) <= 3:
         return True
@@ -268,8 +274,6 @@ def _read_rows(path: Path) -> Iterator[list[str]]:
 
 
 def _type_of_category(category: str) -> str:
-    from kg.recognise import entity_type_of
-
     entity_type = entity_type_of(category)
     return entity_type.value if entity_type else ""
 
@@ -294,7 +298,7 @@ def _iter_terms(shipped: Path) -> Iterator[tuple[str, str, str, str]]:
             next(reader, None)
             for row in reader:
                 if len(row) >= 2:
-                    yield row[0], row[1], "corpus", "corpus"
+                    yield row[0], row[1], NameKind.CORPUS, NameKind.CORPUS
 
 
 def compile_lexicon(shipped: Path, compiled: Path) -> None:

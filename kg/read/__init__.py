@@ -1,6 +1,6 @@
 """Read papers into :class:`~kg.records.Document` records, one module per input format.
 
-Formats are a registry: ``FORMATS[name]`` is a function ``(path, text) -> Iterator[Document | ReaderError]``
+Formats are a registry: ``FORMATS[format]`` (an :class:`~kg.choices.InputFormat`) is a function ``(path, text) -> Iterator[Document | ReaderError]``
 that yields documents and, for a bad document inside a multi-document file, the error instead of raising,
 so a batch loses only that document. Problems with the whole file (missing, unreadable, empty, not the
 format) raise :class:`~kg.errors.InputError` naming the file.
@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from kg.choices import InputFormat
 from kg.errors import InputError, ReaderError
 from kg.read.bioc import parse_bioc_json, parse_bioc_xml
 from kg.read.files import MAX_DOCUMENT_CHARACTERS, read_head, read_text_file
@@ -42,34 +43,34 @@ def _text(parse: Callable[[str, str], Iterator[Document | ReaderError]]) -> Read
 
 
 # Every input format: a function from a file to its documents (bad ones as ReaderError values).
-FORMATS: dict[str, Reader] = {
-    "bioc-xml": _text(parse_bioc_xml),
-    "bioc-json": _text(parse_bioc_json),
-    "jats": read_jats,
-    "markdown": _text(parse_markdown),
-    "pubmed": read_pubmed,
-    "pubtator": read_pubtator,
-    "text": _text(parse_text),
+FORMATS: dict[InputFormat, Reader] = {
+    InputFormat.BIOC_XML: _text(parse_bioc_xml),
+    InputFormat.BIOC_JSON: _text(parse_bioc_json),
+    InputFormat.JATS: read_jats,
+    InputFormat.MARKDOWN: _text(parse_markdown),
+    InputFormat.PUBMED: read_pubmed,
+    InputFormat.PUBTATOR: read_pubtator,
+    InputFormat.TEXT: _text(parse_text),
 }
 
 
-def detect_format(path: Path, text: str) -> str:
-    """The input format, from the content first and the file name second."""
+def detect_format(path: Path, text: str) -> InputFormat:
+    """The input format, from the content."""
     head = text.lstrip()[:2000]
     if re.match(r"^[^|\t\n]{1,64}\|[tTaA]\|", head):
-        return "pubtator"
+        return InputFormat.PUBTATOR
     if head.startswith("<"):
         if re.search(r"<collection[\s>]", head):
-            return "bioc-xml"
+            return InputFormat.BIOC_XML
         if re.search(r"<(PubmedArticleSet|PubmedArticle|MedlineCitationSet)[\s>]", head):
-            return "pubmed"
+            return InputFormat.PUBMED
         if re.search(r"<(article|pmc-articleset)[\s>]", head):
-            return "jats"
+            return InputFormat.JATS
     if head.startswith(("{", "[")) and re.search(r'"(documents|passages)"\s*:', text[:100_000]):
-        return "bioc-json"
+        return InputFormat.BIOC_JSON
     if head.startswith("# ") or "\n## " in head:
-        return "markdown"
-    return "text"
+        return InputFormat.MARKDOWN
+    return InputFormat.TEXT
 
 
 def _expand(inputs: Iterable[str | Path]) -> list[Path]:
@@ -92,15 +93,16 @@ def _expand(inputs: Iterable[str | Path]) -> list[Path]:
 
 
 def iter_documents(
-    inputs: Iterable[str | Path], format: str | None = None
+    inputs: Iterable[str | Path], format: InputFormat | str | None = None
 ) -> Iterator[Document | ReaderError]:
     """Documents from files, directories and globs; bad documents, and files that cannot be read (empty,
     binary, wrong encoding, damaged gzip, malformed or hostile XML), come out as :class:`ReaderError`
     values naming the file, so the other files of a batch are still read. A missing input raises
     :class:`InputError` before anything is read.
     """
-    if format is not None and format not in FORMATS:
-        raise InputError(f"unknown format {format!r}; known formats: {', '.join(sorted(FORMATS))}")
+    if format is not None and format not in set(InputFormat):
+        raise InputError(f"unknown format {format!r}; known formats: {', '.join(InputFormat)}")
+    chosen = InputFormat(format) if format is not None else None
     paths = _expand(inputs)
     for path in paths:
         if not path.exists():
@@ -110,7 +112,7 @@ def iter_documents(
             head = read_head(path)
             if not head.strip():
                 raise InputError(f"{path}: file is empty")
-            name = format or detect_format(path, head)
+            name = chosen or detect_format(path, head)
             for item in FORMATS[name](path):
                 if (
                     isinstance(item, Document)
@@ -131,7 +133,7 @@ def iter_documents(
             yield ReaderError(path, str(error).removeprefix(f"{path}: "))
 
 
-def read_documents(inputs: Iterable[str | Path], format: str | None = None) -> list[Document]:
+def read_documents(inputs: Iterable[str | Path], format: InputFormat | str | None = None) -> list[Document]:
     """All documents of the inputs; the first bad document raises its :class:`ReaderError`."""
     documents = []
     for item in iter_documents(inputs, format):

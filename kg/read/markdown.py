@@ -53,7 +53,9 @@ _DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2}|\d{4}-\d{2}|\d{4})\s*$")
 
 def _split_top_level(text: str, separator: str = ",") -> list[str]:
     """Split at separators outside (), [], {}."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in text:
         if char in "([{":
             depth += 1

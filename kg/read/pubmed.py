@@ -75,9 +75,8 @@ def parse_article(path: str, article: Element, index: int) -> Document | ReaderE
     journal = text_of(article.find("./MedlineCitation/Article/Journal/Title"))
     if journal:
         metadata.append(("journal", journal))
-    date = _date(
-        article.find("./MedlineCitation") if article.find("./MedlineCitation") is not None else article
-    )
+    citation = article.find("./MedlineCitation")
+    date = _date(citation if citation is not None else article)
     if date:
         metadata.append(("date", date))
     authors = []

@@ -1,7 +1,7 @@
 """Learn from the gold corpora's training splits what the vocabularies alone get wrong.
 
-``kg lexicon learn --corpora DIR`` writes two small files beside the shipped lexicon, which compiling
-picks up:
+``kg lexicon learn --corpora DIR --lexicon ontologies/lexicon`` writes two small files beside the shipped
+lexicon, which compiling picks up:
 
 * ``corpus_names.tsv``: names the annotators gave concepts that no vocabulary lists ("nephrotoxicity" for
   *Kidney Diseases*, "hypertensive" for *Hypertension*, "adriamycin" for *Doxorubicin*), each with the
@@ -9,84 +9,43 @@ picks up:
 * ``term_filter.tsv``: names that, matched in the training text, were rarely what annotators marked
   ("mg", "group", "drug", "blood", "can"...), with their counts; these stop being matched for that type.
 
-Only training splits are used, and any training document whose PMID also appears in a development split
-(or in NLM-Gene, which is scored as a test set here) is left out, so development scores stay honest.
+Training splits only, held-out documents removed (:mod:`kg.train.corpora`). Matches are counted with the
+shipped mention filter applied, as a build would see them.
 """
 
 from __future__ import annotations
 
 import csv
-import glob
 import logging
 from collections import Counter, defaultdict
 from dataclasses import replace
 from pathlib import Path
 
 from kg.abbreviations import find_abbreviations
+from kg.annotations import compare_names
 from kg.atomic import atomic_path
-from kg.errors import LexiconError
-from kg.ground import compare_names
+from kg.categories import entity_type_of
+from kg.extract import Extractor
 from kg.lexicon.lexicon import Lexicon
-from kg.read import read_documents
-from kg.recognise import entity_type_of
+from kg.models import MENTION_FILTER_FILE, MODELS_DIR, LogisticModel, Models
 from kg.records import Document, EntityType
 from kg.text import key
+from kg.train.corpora import ANNOTATED_TYPES, training_documents
 
-__all__ = ["CORPUS_NAMES", "TERM_FILTER", "learn", "training_documents"]
+__all__ = ["CORPUS_NAMES", "TERM_FILTER", "learn"]
 
 logger = logging.getLogger(__name__)
 
+TYPES = {t.value for t in (EntityType.DISEASE, EntityType.CHEMICAL, EntityType.GENE)}
+
 CORPUS_NAMES = "corpus_names.tsv"
 TERM_FILTER = "term_filter.tsv"
-TRAINING = {
-    "bc5cdr": "bc5cdr/CDR_TrainingSet.PubTator.txt",
-    "ncbi_disease": "ncbi_disease/NCBItrainset_corpus.txt",
-    "biored": "biored/Train.PubTator",
-}
-HELD_OUT = {
-    "bc5cdr": "bc5cdr/CDR_DevelopmentSet.PubTator.txt",
-    "ncbi_disease": "ncbi_disease/NCBIdevelopset_corpus.txt",
-    "biored": "biored/Dev.PubTator",
-    "nlm_gene": "nlm_gene/train/*.BioC.XML",
-}
-TYPES = {t.value for t in (EntityType.DISEASE, EntityType.CHEMICAL, EntityType.GENE)}
-# What each training corpus annotates: a gene matched in BC5CDR text is not a false positive.
-ANNOTATED_TYPES = {
-    "bc5cdr": {"Disease", "Chemical"},
-    "ncbi_disease": {"Disease"},
-    "biored": {"Disease", "Chemical", "Gene"},
-}
 # A name is blocked for a type when, over at least MIN_MATCHES matches in training text, at most this
 # share were mentions the annotators marked with that type.
 MIN_MATCHES = 3
 # A name learned from annotations must have been given (to the same concept) at least this often.
 MIN_NAME_COUNT = 2
 MAX_PRECISION = 0.3
-
-
-def training_documents(corpora: Path) -> dict[str, list[Document]]:
-    """Training documents per corpus, without any document that is also in a held-out set."""
-    held_out: set[str] = set()
-    for pattern in HELD_OUT.values():
-        paths = sorted(glob.glob(str(corpora / pattern)))
-        if not paths:
-            raise LexiconError(f"{corpora / pattern}: held-out corpus not found")
-        held_out |= {d.id for d in read_documents(paths)}
-    result = {}
-    for name, relative in TRAINING.items():
-        path = corpora / relative
-        if not path.exists():
-            raise LexiconError(f"{path}: training corpus not found")
-        documents = [d for d in read_documents([path]) if d.id not in held_out]
-        unique = {d.id: d for d in documents}
-        result[name] = list(unique.values())
-        logger.info(
-            "%s: %d training documents (%d held out)",
-            name,
-            len(unique),
-            len(read_documents([path])) - len(documents),
-        )
-    return result
 
 
 def _type_of(lexicon: Lexicon, curie: str) -> str | None:
@@ -122,10 +81,8 @@ def _corpus_names(documents: list[Document], lexicon: Lexicon) -> list[list[str]
         }
         if offered == {concept_id}:
             continue  # the lexicon already gives this name this concept, and no other
-        if (
-            count < MIN_NAME_COUNT
-            and compare_names(name_key, lexicon.get_concept(concept_id))[0] == "unrelated"
-        ):
+        concept = lexicon.get_concept(concept_id)
+        if count < MIN_NAME_COUNT and concept and compare_names(name_key, concept)[0] == "unrelated":
             continue  # seen once, and neither a variant nor a narrower form of the concept's names: a slip?
         surface = surfaces[(name_key, concept_id)].most_common(1)[0][0]
         rows.append([surface, concept_id, str(count)])
@@ -133,28 +90,30 @@ def _corpus_names(documents: list[Document], lexicon: Lexicon) -> list[list[str]
 
 
 def _term_statistics(
-    corpora: dict[str, list[Document]], lexicon: Lexicon
+    corpora: dict[str, list[Document]], extractor: Extractor
 ) -> dict[tuple[str, str], Counter[str]]:
     """How often each matched name was right, per type, counted only in corpora that annotate that type."""
 
     statistics: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for corpus, documents in corpora.items():
-        _count_matches(documents, ANNOTATED_TYPES[corpus], lexicon, statistics)
+        _count_matches(documents, ANNOTATED_TYPES[corpus], extractor, statistics)
     return statistics
 
 
 def _count_matches(
     documents: list[Document],
     types: set[str],
-    lexicon: Lexicon,
+    extractor: Extractor,
     statistics: dict[tuple[str, str], Counter[str]],
 ) -> None:
-    from kg.pipeline import extract_document
-
     for document in documents:
         gold = {(a.start, a.end, a.type) for a in document.annotations if a.start is not None}
-        gold_ranges = [(a.start, a.end, a.type) for a in document.annotations if a.start is not None]
-        result = extract_document(replace(document, annotations=(), relations=()), lexicon)
+        gold_ranges = [
+            (a.start, a.end, a.type)
+            for a in document.annotations
+            if a.start is not None and a.end is not None
+        ]
+        result = extractor.extract(replace(document, annotations=(), relations=()))
         for mention in result.mentions:
             if mention.method == "abbreviation" or mention.type.value not in types:
                 continue
@@ -176,8 +135,12 @@ def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
         writer.writerows(rows)
 
 
-def learn(corpora: Path, lexicon_dir: Path, *, cache: Path | None = None) -> dict[str, int]:
-    """Learn corpus names and the term filter from the training splits into ``lexicon_dir``."""
+def learn(
+    corpora: Path, lexicon_dir: Path, *, models: Path = MODELS_DIR, cache: Path | None = None
+) -> dict[str, int]:
+    """Learn corpus names and the term filter from the training splits into ``lexicon_dir`` (matches are
+    counted with the mention filter in ``models``)."""
+    mention_filter = LogisticModel.read(Path(models) / MENTION_FILTER_FILE)
     corpora, lexicon_dir = Path(corpora), Path(lexicon_dir)
     documents = training_documents(corpora)
     pooled = [d for docs in documents.values() for d in docs]
@@ -191,7 +154,8 @@ def learn(corpora: Path, lexicon_dir: Path, *, cache: Path | None = None) -> dic
     blocked: dict[tuple[str, str], list[str]] = {}
     for round_number in range(1, 5):
         lexicon = Lexicon.open(lexicon_dir, cache=cache / f"round{round_number}" if cache else None)
-        statistics = _term_statistics(documents, lexicon)
+        extractor = Extractor(lexicon, Models(mention_filter=mention_filter), relation_scheme=None)
+        statistics = _term_statistics(documents, extractor)
         new = {}
         for (name_key, entity_type), counts in statistics.items():
             total = counts["tp"] + counts["fp"] + counts["partial"]

@@ -7,6 +7,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from conftest import FIXTURES, SEED
 from kg.sparql import Store
 
@@ -46,7 +48,7 @@ def _run_and_kill(command, delay):
     return process.returncode
 
 
-def test_a_killed_build_leaves_the_previous_outputs_identical(tmp_path):
+def _kill_builds(tmp_path, fractions):
     output = tmp_path / "output"
     subprocess.run([*KG, "build", str(SEED), "-o", str(output)], check=True, capture_output=True)
     before = _digests(output)
@@ -58,7 +60,7 @@ def test_a_killed_build_leaves_the_previous_outputs_identical(tmp_path):
     duration = time.perf_counter() - started
     after = _digests(tmp_path / "reference")
     outcomes = []
-    for fraction in (0.1, 0.3, 0.5, 0.7, 0.85, 0.95):
+    for fraction in fractions:
         _run_and_kill([*KG, "build", str(corpus), "-o", str(output)], duration * fraction)
         now = _digests(output)
         assert now in (before, after), f"killed at {fraction:.0%}: a mix of old and new outputs"
@@ -70,6 +72,15 @@ def test_a_killed_build_leaves_the_previous_outputs_identical(tmp_path):
 
     Graph().parse(output / "graph.ttl", format="turtle")
     assert "previous" in outcomes
+
+
+def test_a_killed_build_leaves_the_previous_outputs_identical(tmp_path):
+    _kill_builds(tmp_path, (0.3, 0.7, 0.95))
+
+
+@pytest.mark.slow
+def test_a_build_killed_at_many_moments_leaves_the_previous_outputs_identical(tmp_path):
+    _kill_builds(tmp_path, (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.99))
 
 
 def test_a_killed_load_leaves_the_store_unchanged_or_complete(tmp_path):

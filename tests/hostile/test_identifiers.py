@@ -31,7 +31,7 @@ def test_no_hostile_id_becomes_an_iri(hostile):
     assert not any(c in iri for c in ' <>"{}|\\^`\n')
 
 
-def test_hostile_annotation_ids_are_left_out_and_reported(tmp_path, lexicon):
+def test_hostile_annotation_ids_are_left_out_and_reported(tmp_path, extractor):
     path = tmp_path / "hostile.pubtator"
     path.write_text(
         "1|t|Lithium toxicity in atopic dermatitis.\n1|a|IL-4 drives it.\n"
@@ -43,7 +43,7 @@ def test_hostile_annotation_ids_are_left_out_and_reported(tmp_path, lexicon):
     assert all(not a.ids for a in document.annotations[:3])
     assert len(document.warnings) == 3 and "invalid ID" in document.warnings[0]
     report = BuildReport()
-    graph = build_graph([path], lexicon=lexicon, report=report)
+    graph = build_graph([path], extractor=extractor, report=report)
     assert sum("invalid ID" in w["warning"] for w in report.warnings) == 3
     assert b"evil.example" not in serialize(graph, "nt")
 

@@ -17,13 +17,13 @@ NASTY = (
 )
 
 
-def test_nasty_text_is_written_safely_everywhere(tmp_path, lexicon):
+def test_nasty_text_is_written_safely_everywhere(tmp_path, extractor):
     paper = tmp_path / "nasty.md"
     paper.write_text(
         f"# {NASTY} treats atopic dermatitis\n\nPMID: 12345678\n\n## Abstract\n\n"
         f"{NASTY}. Dupilumab is effective in the treatment of atopic dermatitis {NASTY}.\n"
     )
-    graph = build_graph([paper], lexicon=lexicon)
+    graph = build_graph([paper], extractor=extractor)
     write_outputs(graph, tmp_path / "out", rdf_formats=("ttl", "nt", "jsonld"))
     out = tmp_path / "out"
     for name, fmt in (("graph.ttl", "turtle"), ("graph.nt", "nt"), ("graph.jsonld", "json-ld")):

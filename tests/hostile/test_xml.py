@@ -58,7 +58,7 @@ def test_entity_declarations_are_refused_quickly_and_cheaply(tmp_path, fmt, atta
     assert "root:" not in message  # nothing of /etc/passwd leaked
 
 
-def test_an_attack_file_does_not_stop_the_other_files(tmp_path, lexicon):
+def test_an_attack_file_does_not_stop_the_other_files(tmp_path, extractor):
     from conftest import SEED
     from kg.pipeline import BuildReport, build_graph
 
@@ -66,6 +66,6 @@ def test_an_attack_file_does_not_stop_the_other_files(tmp_path, lexicon):
     attack = tmp_path / "attack.xml"
     attack.write_text(XXE.format(root=root, body=body.format(entity="secret")))
     report = BuildReport()
-    graph = build_graph([attack, SEED], lexicon=lexicon, report=report)
+    graph = build_graph([attack, SEED], extractor=extractor, report=report)
     assert report.documents == 1 and "NCBIGene:3565" in graph.graph
     assert report.skipped[0]["file"] == str(attack)

@@ -1,0 +1,163 @@
+"""The paper's own annotations, checked before they extend the dictionary for that paper.
+
+Papers often come with annotations (the "Linked/Full-text entities" of a markdown summary, a PubTator
+file's entity lines, PubTator3's BioC). They are often wrong, so :func:`names_from_annotations` checks
+each one before recognition: a name is accepted for its annotated ID only if it shares the head word of one
+of that concept's names. A name with extra words ("perforating dermatosis" for *Skin Diseases*) or
+contradicting ones ("acquired reactive perforating collagenosis" for the *familial* form) becomes a
+**local concept** with ``skos:broadMatch`` links to the nearest ontology concepts (never a silent wrong
+grounding); a name with nothing in common with its ID's concept ("pruritic dermatological conditions" for
+*Acrocephalosyndactylia*) is rejected with a warning. What is accepted becomes :class:`DocumentNames`,
+which recognition (:mod:`kg.recognise`) matches in that paper's text alongside the lexicon.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from kg.categories import category_of
+from kg.errors import IdentifierError
+from kg.identifiers import local_curie, normalize_curie
+from kg.lexicon import Lexicon
+from kg.records import Concept, Document, EntityType
+from kg.text import tokenize
+
+__all__ = ["DocumentNames", "compare_names", "names_from_annotations"]
+
+
+@dataclass
+class DocumentNames:
+    """Names valid in one document only: token tuple -> (concept id, entity type, method)."""
+
+    names: dict[tuple[str, ...], tuple[str, EntityType, str]] = field(default_factory=dict)
+
+    def add(self, name: str, concept_id: str, entity_type: EntityType, method: str) -> None:
+        norms = tuple(token.norm for token in tokenize(name))
+        if norms and norms not in self.names:
+            self.names[norms] = (concept_id, entity_type, method)
+
+    @property
+    def lengths(self) -> list[int]:
+        return sorted({len(k) for k in self.names}, reverse=True)
+
+
+_STOP_WORDS = {"of", "the", "and", "in", "with", "to", "a", "an", "or", "for", "by", "on", "due", "type"}
+# Words that grade a disease without making it another one.
+_QUALIFIERS = {
+    "chronic",
+    "acute",
+    "severe",
+    "mild",
+    "moderate",
+    "subacute",
+    "recurrent",
+    "persistent",
+    "refractory",
+    "intractable",
+    "early",
+    "late",
+    "advanced",
+    "generalized",
+    "generalised",
+    "localized",
+    "localised",
+    "extensive",
+}
+
+
+def _content(name: str) -> list[str]:
+    return [t.norm for t in tokenize(name) if t.norm not in _STOP_WORDS]
+
+
+def compare_names(name: str, concept: Concept) -> tuple[str, list[str]]:
+    """How ``name`` relates to ``concept``: exact | same | narrower | sibling | unrelated.
+
+    Returns the relation and the concept name it was judged against.
+    """
+    words = _content(name)
+    best: tuple[int, list[str]] = (-1, [])
+    for other in (concept.label, *concept.synonyms):
+        other_words = _content(other)
+        if other_words == words:
+            return "exact", other_words
+        if words and other_words and other_words[-1] == words[-1]:
+            overlap = len(set(words) & set(other_words))
+            if overlap > best[0]:
+                best = (overlap, other_words)
+    if best[0] < 0:
+        return "unrelated", []
+    other_words = best[1]
+    if set(other_words) <= set(words):
+        extra = set(words) - set(other_words)
+        return ("same" if extra <= _QUALIFIERS else "narrower"), other_words
+    if set(words) < set(other_words) or best[0] < 2:
+        return "unrelated", other_words  # broader than the concept, or only the head word in common
+    return "sibling", other_words
+
+
+def _sub_phrases(words: list[str]) -> list[tuple[str, ...]]:
+    """Shorter forms of a multi-word name that keep its head: (a, b, c, head) -> (b, c, head), (a, head)..."""
+    head, modifiers = words[-1], words[:-1]
+    phrases = []
+    for size in range(len(modifiers) - 1, 0, -1):
+        for kept in itertools.combinations(modifiers, size):
+            phrases.append((*kept, head))
+    return phrases
+
+
+def names_from_annotations(
+    document: Document, lexicon: Lexicon
+) -> tuple[DocumentNames, list[Concept], list[str]]:
+    """Names the document's own annotations add for this document, the local concepts they create, and
+    warnings about annotations that were not used."""
+    names = DocumentNames()
+    local: dict[str, Concept] = {}
+    warnings: list[str] = []
+    for annotation in document.annotations:
+        category = category_of(annotation.type)
+        if category is None:
+            continue
+        entity_type = EntityType(annotation.type)
+        if lexicon.lookup(annotation.text):
+            continue  # the lexicon knows this name: kg grounds it itself
+        ids = []
+        for raw in annotation.ids:
+            try:
+                ids.append(normalize_curie(raw))
+            except IdentifierError as error:
+                warnings.append(f"annotation {annotation.text!r}: {error}; ignored")
+        known = [lexicon.get_concept(curie) for curie in ids]
+        concepts = [c for c in known if c is not None]
+        if not ids:
+            continue
+        if not concepts:
+            # An ID the lexicon does not have: trust the paper, keep its ID as the concept.
+            concept_id = ids[0]
+            local.setdefault(concept_id, Concept(concept_id, annotation.text, category.value, tuple(ids[1:])))
+            names.add(annotation.text, concept_id, entity_type, "annotation")
+            continue
+        concept = concepts[0]
+        if entity_type is not EntityType.DISEASE:
+            names.add(annotation.text, concept.id, entity_type, "annotation")  # a gene's or drug's alias
+            continue
+        relation, _ = compare_names(annotation.text, concept)
+        if relation in ("exact", "same"):
+            names.add(annotation.text, concept.id, entity_type, "annotation")
+        elif relation == "unrelated":
+            warnings.append(
+                f"annotation {annotation.text!r} -> {concept.id} ({concept.label!r}): the name is not a name, "
+                "a variant or a sibling of the concept's names; ignored"
+            )
+        else:
+            broader = (concept.id,) if relation == "narrower" else concept.parents
+            label = " ".join(
+                w.lower() if w[:1].isupper() and w[1:].islower() else w for w in annotation.text.split()
+            )
+            curie = local_curie(entity_type.value.lower(), label)
+            local[curie] = Concept(curie, label, category.value, broad_match=tuple(broader))
+            names.add(annotation.text, curie, entity_type, "annotation")
+            words = [t.norm for t in tokenize(annotation.text)]
+            for phrase in _sub_phrases(words) if len(words) > 2 else []:
+                names.names.setdefault(phrase, (curie, entity_type, "annotation-variant"))
+    return names, sorted(local.values(), key=lambda c: c.id), warnings

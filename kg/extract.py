@@ -1,0 +1,105 @@
+"""The per-document pipeline: one :class:`Extractor`, built once, applied to each document.
+
+An extractor holds the lexicon, the recogniser made from it and the learned models, and turns one
+:class:`~kg.records.Document` into a :class:`~kg.records.DocumentResult`:
+
+    the paper's own annotations (:mod:`kg.annotations`) -> recognise (:mod:`kg.recognise`)
+    -> ground (:mod:`kg.ground`) -> mention filter (:mod:`kg.mention_filter`)
+    -> relations: trigger rules (:mod:`kg.relate`) and the learned model (:mod:`kg.relate_learned`)
+
+It is passed explicitly wherever documents are processed: a loop, forked worker processes (inherited at
+the fork), Dask workers (pickled as the directories it was opened from, and reopened there once).
+
+>>> extractor = Extractor.open()  # doctest: +SKIP
+>>> extractor.extract(document).relations  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.annotations import names_from_annotations
+from kg.choices import RelationScheme
+from kg.ground import ground_mentions
+from kg.lexicon import Lexicon, get_default_lexicon
+from kg.mention_filter import filter_mentions
+from kg.models import Models
+from kg.recognise import DictionaryMatcher
+from kg.records import Document, DocumentResult
+from kg.relate import extract_relations
+from kg.relate_learned import learned_relations
+
+__all__ = ["LEARNED_MIN_SCORE", "Extractor"]
+
+# Learned relations enter graphs only from this probability up (the model is tuned for recall on the
+# benchmarks: kg evaluate and kg annotate use all it proposes).
+LEARNED_MIN_SCORE = 0.5
+
+
+@dataclass(frozen=True, eq=False)
+class Extractor:
+    """Everything `kg` needs to read one document: lexicon, recogniser, learned models and options.
+
+    ``relation_scheme`` picks the learned relation model's head (BioRED's types or CDR's CID; None for the
+    trigger rules only); its relations below ``learned_min_score`` are left out.
+    """
+
+    lexicon: Lexicon
+    models: Models
+    relation_scheme: RelationScheme | None = RelationScheme.BIORED
+    learned_min_score: float = LEARNED_MIN_SCORE
+    matcher: DictionaryMatcher = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "matcher", DictionaryMatcher(self.lexicon))
+
+    @classmethod
+    def open(
+        cls,
+        lexicon: Lexicon | str | Path | None = None,
+        models: Models | str | Path | None = None,
+        *,
+        relation_scheme: RelationScheme | None = RelationScheme.BIORED,
+        learned_min_score: float = LEARNED_MIN_SCORE,
+    ) -> Extractor:
+        """An extractor with the given (or the shipped) lexicon and models."""
+        if not isinstance(lexicon, Lexicon):
+            lexicon = Lexicon.open(lexicon) if lexicon else get_default_lexicon()
+        if not isinstance(models, Models):
+            models = Models.load(models)
+        return cls(lexicon, models, relation_scheme, learned_min_score)
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies what this extractor would produce (for build checkpoints)."""
+        return f"{self.lexicon.compiled}|{self.models.fingerprint}|{self.relation_scheme}|{self.learned_min_score}"
+
+    def extract(self, document: Document) -> DocumentResult:
+        """Everything `kg` finds in one document: grounded mentions, their concepts, relations."""
+        names, local_concepts, warnings = names_from_annotations(document, self.lexicon)
+        mentions = self.matcher.find_mentions(document, names)
+        grounded, concepts = ground_mentions(mentions, self.lexicon, local_concepts)
+        grounded, concepts = filter_mentions(self.models.mention_filter, document, grounded, concepts)
+        relations = extract_relations(document, grounded)
+        if self.relation_scheme is not None:
+            learned = learned_relations(
+                self.models.relations,
+                document,
+                grounded,
+                {c.id: c for c in concepts},
+                relations,
+                self.relation_scheme,
+            )
+            relations += [r for r in learned if r.evidence.score >= self.learned_min_score]
+        return DocumentResult(
+            document=document,
+            mentions=tuple(grounded),
+            concepts=tuple(concepts),
+            relations=tuple(relations),
+            warnings=(*document.warnings, *warnings),
+        )
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        # Pickled (for Dask), an extractor is reopened from its lexicon's and models' directories.
+        return (Extractor, (self.lexicon, self.models, self.relation_scheme, self.learned_min_score))

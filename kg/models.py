@@ -1,0 +1,155 @@
+"""The learned models `kg` applies, loaded once from the weights shipped in ``kg/data/``.
+
+:class:`Models` bundles them (today the mention filter and the relation model, both logistic regressions
+over hashed features, :class:`LogisticModel`); an :class:`~kg.extract.Extractor` holds one. Loading needs
+only numpy; the weights are written by the learners in :mod:`kg.train` (``make learn``). A missing or
+damaged weights file ends in one :class:`~kg.errors.ModelError` line naming the file and how to rebuild it;
+``Models.none()`` runs `kg` without learned models (dictionary and trigger rules only).
+
+>>> hash_feature("k=asthma") == hash_feature("k=asthma") < DIMENSIONS
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from kg.errors import ModelError
+
+__all__ = [
+    "DIMENSIONS",
+    "MODELS_DIR",
+    "LogisticHead",
+    "LogisticModel",
+    "Models",
+    "hash_feature",
+    "vector",
+]
+
+DIMENSIONS = 1 << 18
+MODELS_DIR = Path(__file__).parent / "data"
+MENTION_FILTER_FILE = "mentions.json"
+RELATIONS_FILE = "relations.json"
+
+
+@functools.lru_cache(maxsize=1 << 20)
+def hash_feature(feature: str) -> int:
+    """The slot of a named feature (CRC-32, stable across runs and machines, unlike ``hash``)."""
+    return zlib.crc32(feature.encode("utf-8")) % DIMENSIONS
+
+
+def vector(names: Iterable[str | int]) -> dict[int, float]:
+    """A sparse feature vector: each name (or already hashed slot) counts once per occurrence."""
+    result: dict[int, float] = defaultdict(float)
+    for name in names:
+        result[name if isinstance(name, int) else hash_feature(name)] += 1.0
+    return result
+
+
+@dataclass(frozen=True, eq=False)
+class LogisticHead:
+    """One decision: its classes, dense weights over the hashed slots, intercepts and threshold."""
+
+    classes: tuple[str, ...]
+    weights: np.ndarray  # (classes, DIMENSIONS)
+    intercepts: np.ndarray
+    threshold: float = 0.5
+
+    def scores(self, rows: list[dict[int, float]]) -> np.ndarray:
+        """Class probabilities of many rows at once (one gather and one bincount per class); a one-class
+        head gives the sigmoid of its logit, a multi-class head a softmax."""
+        owners = np.repeat(np.arange(len(rows)), [len(row) for row in rows])
+        indexes = np.fromiter((i for row in rows for i in row), dtype=np.int64, count=len(owners))
+        values = np.fromiter((v for row in rows for v in row.values()), dtype=np.float64, count=len(owners))
+        logits = (
+            np.stack(
+                [
+                    np.bincount(owners, weights=self.weights[c, indexes] * values, minlength=len(rows))
+                    for c in range(len(self.classes))
+                ],
+                axis=1,
+            )
+            + self.intercepts
+        )
+        if len(self.classes) == 1:
+            return 1.0 / (1.0 + np.exp(-logits))
+        exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return exp / exp.sum(axis=1, keepdims=True)
+
+
+@dataclass(frozen=True, eq=False)
+class LogisticModel:
+    """A model file: named heads, and what it was trained on."""
+
+    heads: dict[str, LogisticHead]
+    trained_on: dict[str, object] = field(default_factory=dict)
+    path: Path | None = None
+    digest: str = ""
+
+    @classmethod
+    def read(cls, path: Path) -> LogisticModel:
+        """Read a shipped model (JSON of sparse weights, see :mod:`kg.train.logistic`)."""
+        try:
+            raw = path.read_bytes()
+            data = json.loads(raw)
+            heads = {}
+            for name, head in data["heads"].items():
+                classes = tuple(head["classes"])
+                weights = np.zeros((len(classes), DIMENSIONS), dtype=np.float32)
+                for row, entries in enumerate(head["weights"]):
+                    for index, value in entries:
+                        weights[row, index] = value
+                heads[name] = LogisticHead(
+                    classes, weights, np.array(head["intercepts"]), head.get("threshold", 0.5)
+                )
+        except FileNotFoundError:
+            raise ModelError(f"{path}: model file missing; rebuild it with `make learn`") from None
+        except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
+            raise ModelError(
+                f"{path}: model file damaged ({type(error).__name__}: {error}); rebuild it with `make learn`"
+            ) from None
+        return cls(heads, data.get("trained_on", {}), path, hashlib.sha256(raw).hexdigest()[:16])
+
+
+@dataclass(frozen=True, eq=False)
+class Models:
+    """The learned models an extractor applies; any may be None (that component is then skipped)."""
+
+    mention_filter: LogisticModel | None = None
+    relations: LogisticModel | None = None
+    directory: Path | None = None
+
+    @classmethod
+    def load(cls, directory: str | Path | None = None) -> Models:
+        """The models in ``directory`` (default: the weights shipped in the package)."""
+        directory = Path(directory) if directory else MODELS_DIR
+        return cls(
+            mention_filter=LogisticModel.read(directory / MENTION_FILTER_FILE),
+            relations=LogisticModel.read(directory / RELATIONS_FILE),
+            directory=directory,
+        )
+
+    @classmethod
+    def none(cls) -> Models:
+        """No learned models: dictionary matching and trigger rules only."""
+        return cls()
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies these weights (checkpoints of one build are not reused with other models)."""
+        return "|".join(m.digest if m else "-" for m in (self.mention_filter, self.relations))
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        # Sent to another process (a Dask worker), models are read there from the same directory.
+        if self.directory is None:
+            return (Models, (self.mention_filter, self.relations, None))
+        return (Models.load, (str(self.directory),))

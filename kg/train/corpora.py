@@ -1,0 +1,77 @@
+"""The gold corpora as training material: which files are training splits, which are held out, which
+entity types each annotates, and how their identifiers are spelled.
+
+Only training splits are learned from, and any training document whose PMID also appears in a held-out
+set (a development split, or NLM-Gene, which is scored as a test set here) is left out, so development
+scores stay honest.
+
+>>> gold_id("D003876"), gold_id("3565"), gold_id("MESH:D003876")
+('MESH:D003876', 'NCBIGene:3565', 'MESH:D003876')
+"""
+
+from __future__ import annotations
+
+import glob
+import logging
+import re
+from pathlib import Path
+
+from kg.errors import InputError
+from kg.read import read_documents
+from kg.records import Document
+
+__all__ = ["ANNOTATED_TYPES", "HELD_OUT", "TRAINING", "gold_id", "training_documents"]
+
+logger = logging.getLogger(__name__)
+
+TRAINING = {
+    "bc5cdr": "bc5cdr/CDR_TrainingSet.PubTator.txt",
+    "ncbi_disease": "ncbi_disease/NCBItrainset_corpus.txt",
+    "biored": "biored/Train.PubTator",
+}
+HELD_OUT = {
+    "bc5cdr": "bc5cdr/CDR_DevelopmentSet.PubTator.txt",
+    "ncbi_disease": "ncbi_disease/NCBIdevelopset_corpus.txt",
+    "biored": "biored/Dev.PubTator",
+    "nlm_gene": "nlm_gene/train/*.BioC.XML",
+}
+# What each training corpus annotates: a gene matched in BC5CDR text is not a false positive.
+ANNOTATED_TYPES = {
+    "bc5cdr": {"Disease", "Chemical"},
+    "ncbi_disease": {"Disease"},
+    "biored": {"Disease", "Chemical", "Gene"},
+}
+
+
+def gold_id(raw: str) -> str:
+    """A gold relation argument as a CURIE (MeSH and NCBI Gene IDs come bare in BC5CDR and BioRED)."""
+    raw = raw.strip()
+    if re.fullmatch(r"[CD]\d{6,9}", raw):
+        return f"MESH:{raw}"
+    if raw.isdigit():
+        return f"NCBIGene:{raw}"
+    return raw
+
+
+def training_documents(corpora: Path) -> dict[str, list[Document]]:
+    """Training documents per corpus, without any document that is also in a held-out set."""
+    corpora = Path(corpora)
+    held_out: set[str] = set()
+    for pattern in HELD_OUT.values():
+        paths = sorted(glob.glob(str(corpora / pattern)))
+        if not paths:
+            raise InputError(f"{corpora / pattern}: held-out corpus not found")
+        held_out |= {d.id for d in read_documents(paths)}
+    result = {}
+    for name, relative in TRAINING.items():
+        path = corpora / relative
+        if not path.exists():
+            raise InputError(f"{path}: training corpus not found")
+        everything = read_documents([path])
+        documents = [d for d in everything if d.id not in held_out]
+        unique = {d.id: d for d in documents}
+        result[name] = list(unique.values())
+        logger.info(
+            "%s: %d training documents (%d held out)", name, len(unique), len(everything) - len(documents)
+        )
+    return result
