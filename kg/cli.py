@@ -150,6 +150,12 @@ def build(
         ),
     ] = False,
     html: Annotated[bool, typer.Option(help="Write the HTML view.")] = True,
+    include_retracted: Annotated[
+        bool,
+        typer.Option(
+            help="Count evidence from retracted papers in confidences (it is always kept, flagged)."
+        ),
+    ] = False,
     shard_triples: Annotated[
         int | None,
         typer.Option(
@@ -194,6 +200,7 @@ def build(
             dask=dask,
             checkpoint=checkpoint,
             on_documents=advance,
+            include_retracted=include_retracted,
         )
     if report.documents == 0:
         raise InputError(

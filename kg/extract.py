@@ -16,7 +16,7 @@ the fork), Dask workers (pickled as the directories it was opened from, and reop
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kg.annotations import names_from_annotations
@@ -92,6 +92,8 @@ class Extractor:
                 self.relation_scheme,
             )
             relations += [r for r in learned if r.evidence.score >= self.learned_min_score]
+        if document.is_retracted:  # kept and shown, flagged; graphs leave it out of confidences
+            relations = [replace(r, evidence=replace(r.evidence, retracted=True)) for r in relations]
         return DocumentResult(
             document=document,
             mentions=tuple(grounded),

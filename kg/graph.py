@@ -104,9 +104,14 @@ def _evidence_identity(item: Evidence) -> tuple[Any, ...]:
 
 
 class KnowledgeGraph:
-    """A knowledge graph built from papers. :attr:`graph` is the networkx ``MultiDiGraph``."""
+    """A knowledge graph built from papers. :attr:`graph` is the networkx ``MultiDiGraph``.
 
-    def __init__(self) -> None:
+    Evidence from a retracted paper is kept on its edge (flagged ``retracted``) but counts for nothing in
+    the edge's papers and confidence, unless ``include_retracted``.
+    """
+
+    def __init__(self, *, include_retracted: bool = False) -> None:
+        self.include_retracted = include_retracted
         self._graph: nx.MultiDiGraph = nx.MultiDiGraph()
         self.publications: dict[str, dict[str, Any]] = {}
         self.classes: dict[str, Concept] = {}
@@ -174,7 +179,9 @@ class KnowledgeGraph:
             data = self._graph.edges[edge]
             state = self._edge_state[edge] = (
                 set(map(_evidence_identity, data["evidence"])),
-                best_by_paper((item.document_id, item.score) for item in data["evidence"]),
+                best_by_paper(
+                    (item.document_id, item.score) for item in data["evidence"] if self._counts(item)
+                ),
             )
         identities, best = state
         identity = _evidence_identity(relation.evidence)
@@ -182,9 +189,14 @@ class KnowledgeGraph:
             return
         identities.add(identity)
         self._graph.edges[edge]["evidence"].append(relation.evidence)
-        document = relation.evidence.document_id
-        best[document] = max(best.get(document, 0.0), relation.evidence.score)
+        if self._counts(relation.evidence):
+            document = relation.evidence.document_id
+            best[document] = max(best.get(document, 0.0), relation.evidence.score)
         self._dirty_edges.add(edge)
+
+    def _counts(self, evidence: Evidence) -> bool:
+        """Whether a piece of evidence counts towards its edge's papers and confidence."""
+        return self.include_retracted or not evidence.retracted
 
     def _refresh(self) -> None:
         """Bring the aggregates of what changed up to date (cheap when nothing did)."""
@@ -213,6 +225,8 @@ class KnowledgeGraph:
             pmid=metadata.get("pmid", ""),
             pmcid=metadata.get("pmcid", ""),
             source=document.source,
+            publication_types=list(document.publication_types),
+            retracted=document.is_retracted,
         )
         record["mentions"] = sorted(set(record["mentions"]) | set(concept_ids))
 
@@ -276,7 +290,7 @@ class KnowledgeGraph:
 
     def subgraph(self, nodes: Iterable[str]) -> KnowledgeGraph:
         """A new graph of these nodes and the edges between them (papers and classes shared)."""
-        result = KnowledgeGraph()
+        result = KnowledgeGraph(include_retracted=self.include_retracted)
         result._graph = self.graph.subgraph(set(nodes)).copy()
         result.publications = self.publications
         result.classes = self.classes

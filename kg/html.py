@@ -151,6 +151,7 @@ def _view_data(graph: KnowledgeGraph, max_nodes: int) -> tuple[list[dict], list[
                     "hedged": e.hedged,
                     "paper": e.document_id,
                     "section": e.passage,
+                    "retracted": e.retracted,
                 }
                 for e in data["evidence"][:20]
             ],
@@ -252,6 +253,7 @@ _SCRIPT = r"""
       meta.style.fontSize = '11px'; meta.style.color = '#555';
       if (ev.negated) meta.appendChild(el('span', 'negated', 'kg-flag'));
       if (ev.hedged) meta.appendChild(el('span', 'hedged', 'kg-flag'));
+      if (ev.retracted) meta.appendChild(el('span', 'retracted paper: not counted', 'kg-flag'));
       box.appendChild(meta); panel.appendChild(box);
     });
     section('Papers', e.papers.map(([curie, url, title]) => { const s = el('span'); s.appendChild(link(url, curie)); if (title) s.appendChild(document.createTextNode(' — ' + title)); return s; }));

@@ -351,18 +351,20 @@ def build_graph(
     checkpoint: str | Path | None = None,
     batch_size: int = BATCH_SIZE,
     on_documents: Callable[[int], None] | None = None,
+    include_retracted: bool = False,
 ) -> KnowledgeGraph:
     """Build a knowledge graph from papers (files, directories, globs).
 
     A bad document is recorded in ``report.skipped`` (file, document, line, problem) and skipped.
     ``on_documents(n)`` is called as each batch of ``n`` documents lands (for progress bars). The extractor
-    defaults to the shipped lexicon and models (:meth:`Extractor.open`).
+    defaults to the shipped lexicon and models (:meth:`Extractor.open`). Evidence from retracted papers is
+    kept, flagged, and left out of confidences unless ``include_retracted``.
 
     >>> graph = build_graph(["examples/PMC11208807.md"])  # doctest: +SKIP
     """
     extractor = extractor or Extractor.open()
     report = report if report is not None else BuildReport()
-    graph = KnowledgeGraph()
+    graph = KnowledgeGraph(include_retracted=include_retracted)
     for results in extract_documents(
         iter_documents(inputs, format),
         extractor,

@@ -173,6 +173,10 @@ def iter_triples(graph: KnowledgeGraph) -> Iterator[Triple]:
             yield (paper, KGV.journal, Literal(record["journal"]))
         if record.get("authors"):
             yield (paper, DCTERMS.creator, Literal(record["authors"]))
+        for kind in record.get("publication_types", ()):
+            yield (paper, BL.publication_type, Literal(kind))
+        if record.get("retracted"):
+            yield (paper, KGV.retracted, Literal(True))
         for concept in record.get("mentions", ()):
             target = _iri(concept)
             if target is not None and concept in graph.graph:
@@ -238,6 +242,8 @@ def iter_triples(graph: KnowledgeGraph) -> Iterator[Triple]:
             yield (evidence, KGV.hedged, Literal(item.hedged))
             if item.passage:
                 yield (evidence, BL.supporting_text_section_type, Literal(item.passage))
+            if item.retracted:
+                yield (evidence, KGV.retracted, Literal(True))
             paper = _iri(item.document_id)
             if paper is not None:
                 yield (evidence, BL.publications, paper)

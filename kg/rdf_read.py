@@ -105,6 +105,15 @@ def graph_from_store(store: ox.Store) -> KnowledgeGraph:
         publications[_curie(row["p"])].update(
             {"PMID": {"pmid": local}, "PMC": {"pmcid": "PMC" + local}, "doi": {"doi": local}}.get(prefix, {})
         )
+    for row in _rows(
+        store, "SELECT ?p ?type WHERE { ?p a biolink:Publication ; biolink:publication_type ?type }"
+    ):
+        publications[_curie(row["p"])].setdefault("publication_types", []).append(row["type"])
+    for row in _rows(store, "SELECT ?p WHERE { ?p a biolink:Publication ; kgv:retracted true }"):
+        publications[_curie(row["p"])]["retracted"] = True
+    for record in publications.values():
+        record["publication_types"] = sorted(record.get("publication_types", []))
+        record.setdefault("retracted", False)
     mentioned: dict[str, set[str]] = defaultdict(set)
     for row in _rows(store, "SELECT ?p ?c WHERE { ?p biolink:mentions ?c }"):
         paper, concept = _curie(row["p"]), _curie(row["c"])
@@ -156,13 +165,14 @@ def graph_from_store(store: ox.Store) -> KnowledgeGraph:
 
     query = (
         "SELECT ?a ?e ?sentence ?sentenceStart ?subjectText ?subjectStart ?subjectEnd ?objectText ?objectStart "
-        "?objectEnd ?method ?score ?trigger ?negated ?hedged ?section ?paper WHERE { ?a biolink:has_evidence ?e . "
+        "?objectEnd ?method ?score ?trigger ?negated ?hedged ?section ?paper ?retracted WHERE { "
+        "?a biolink:has_evidence ?e . "
         "?e biolink:supporting_text ?sentence ; kgv:sentenceStart ?sentenceStart ; kgv:subjectText ?subjectText ; "
         "kgv:subjectStart ?subjectStart ; kgv:subjectEnd ?subjectEnd ; kgv:objectText ?objectText ; "
         "kgv:objectStart ?objectStart ; kgv:objectEnd ?objectEnd ; kgv:method ?method ; "
         "biolink:extraction_confidence_score ?score ; kgv:trigger ?trigger ; biolink:negated ?negated ; "
         "kgv:hedged ?hedged ; biolink:publications ?paper . "
-        "OPTIONAL { ?e biolink:supporting_text_section_type ?section } }"
+        "OPTIONAL { ?e biolink:supporting_text_section_type ?section } OPTIONAL { ?e kgv:retracted ?retracted } }"
     )
     nodes = graph.graph  # membership only: read once, not refreshed per row
     for row in _rows(store, query):
@@ -185,6 +195,7 @@ def graph_from_store(store: ox.Store) -> KnowledgeGraph:
             row["negated"] == "true",
             row["hedged"] == "true",
             row["section"] or "",
+            row["retracted"] == "true",
         )
         graph.add_relation(
             Relation(

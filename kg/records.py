@@ -86,6 +86,18 @@ class Document:
     source: str = ""
     warnings: tuple[str, ...] = ()  # what the reader refused (e.g. invalid IDs), for the build report
 
+    @property
+    def publication_types(self) -> tuple[str, ...]:
+        """PubMed publication types ("Journal Article", "Review", "Retracted Publication"...) or the JATS
+        article type, as the source gives them."""
+        return tuple(value for name, value in self.metadata if name == "publication_type")
+
+    @property
+    def is_retracted(self) -> bool:
+        """Whether the source marks this paper as retracted (PubMed's "Retracted Publication" type or a
+        RetractionIn link; a JATS article that points to its retraction notice)."""
+        return self.get_metadata("retracted") == "true"
+
     def get_metadata(self, key: str) -> str | None:
         """The first metadata value for ``key``, or None."""
         for name, value in self.metadata:
@@ -156,6 +168,7 @@ class Evidence:
     negated: bool = False
     hedged: bool = False
     passage: str = ""
+    retracted: bool = False  # the paper it comes from was retracted (see Document.is_retracted)
 
     @property
     def sentence_end(self) -> int:

@@ -32,6 +32,7 @@ _PAPER_COUNT = ox.NamedNode(LOCAL_NAMESPACE + "vocab/paperCount")
 _HAS_EVIDENCE = ox.NamedNode(_BL + "has_evidence")
 _PUBLICATIONS = ox.NamedNode(_BL + "publications")
 _SCORE = ox.NamedNode(_BL + "extraction_confidence_score")
+_RETRACTED = ox.NamedNode(LOCAL_NAMESPACE + "vocab/retracted")
 _DECIMAL = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
 _INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 _AGGREGATES = (_CONFIDENCE, _EVIDENCE_COUNT, _PAPER_COUNT)
@@ -110,13 +111,15 @@ def _value(term: object, compact: bool) -> object:
     return str(term)
 
 
-def _aggregate_triples(association: ox.NamedNode, scores: list[tuple[str, float]]) -> list[ox.Triple]:
-    """Confidence and paper count (:func:`kg.graph.aggregate`, as the graph computes them) and the
-    evidence count of an association, from its evidence's ``(paper, score)`` pairs."""
+def _aggregate_triples(
+    association: ox.NamedNode, scores: list[tuple[str, float]], evidence_count: int
+) -> list[ox.Triple]:
+    """Confidence and paper count (:func:`kg.graph.aggregate`, as the graph computes them) from the
+    ``(paper, score)`` pairs of the evidence that counts, and the association's evidence count."""
     aggregates = aggregate(best_by_paper(scores))
     return [
         ox.Triple(association, _CONFIDENCE, ox.Literal(str(aggregates["confidence"]), datatype=_DECIMAL)),
-        ox.Triple(association, _EVIDENCE_COUNT, ox.Literal(str(len(scores)), datatype=_INTEGER)),
+        ox.Triple(association, _EVIDENCE_COUNT, ox.Literal(str(evidence_count), datatype=_INTEGER)),
         ox.Triple(association, _PAPER_COUNT, ox.Literal(str(aggregates["papers"]), datatype=_INTEGER)),
     ]
 
@@ -222,6 +225,7 @@ class Store:
         evidence_of: dict[Any, set[Any]] = {}
         paper_of: dict[Any, str] = {}
         score_of: dict[Any, float] = {}
+        retracted = {t.subject for t in new if t.predicate == _RETRACTED and _lexical(t.object) == "true"}
         for t in new:
             if t.predicate == _HAS_EVIDENCE:
                 evidence_of.setdefault(t.subject, set()).add(t.object)
@@ -245,13 +249,17 @@ class Store:
                         (float(_lexical(q.object)) for q in self.store.quads_for_pattern(item, _SCORE, None)),
                         default=0.0,
                     )
+                if item in retracted or any(
+                    _lexical(q.object) == "true" for q in self.store.quads_for_pattern(item, _RETRACTED, None)
+                ):
+                    continue  # evidence from a retracted paper counts for nothing (it stays, flagged)
                 scores.append((paper, score))
             for predicate in _AGGREGATES:
                 removed += [
                     ox.Triple(q.subject, q.predicate, q.object)
                     for q in self.store.quads_for_pattern(association, predicate, None)
                 ]
-            added += _aggregate_triples(association, scores)
+            added += _aggregate_triples(association, scores, len(evidence))
         update = []
         if removed:
             update.append(

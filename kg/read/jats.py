@@ -2,7 +2,9 @@
 
 Passages: the title, the abstract's paragraphs, then the body's paragraphs, each with the title of its
 top-level section as its kind (``introduction``, ``methods``...), and figure and table captions. Tables
-themselves, references and back matter are left out. IDs: PMID, else PMC id, else DOI.
+themselves, references and back matter are left out. IDs: PMID, else PMC id, else DOI. The article type
+is kept as the publication type; an article (not itself a notice) that links a related article of a
+retraction type is marked retracted.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from kg.read.xml import iter_elements, local_name, text_of
 from kg.records import Document, Passage
 
 __all__ = ["parse_jats_article", "read_jats"]
+
+# Article types of notices about other articles: a retraction notice is not itself retracted.
+_NOTICES = frozenset({"retraction", "correction", "expression-of-concern", "addendum"})
 
 
 def _find(element: Element, name: str) -> Element | None:
@@ -120,6 +125,15 @@ def parse_jats_article(path: str, article: Element, index: int) -> Document | Re
         )
     if authors:
         metadata.append(("authors", ", ".join(a for a in authors if a)))
+    article_type = article.get("article-type", "")
+    if article_type:
+        metadata.append(("publication_type", article_type))
+    if article_type not in _NOTICES and any(
+        "retract" in (related.get("related-article-type") or "")
+        for related in meta.iter()
+        if local_name(related.tag) == "related-article"
+    ):
+        metadata.append(("retracted", "true"))
     return Document(doc_id, title, tuple(passages), metadata=tuple(metadata), source=path)
 
 

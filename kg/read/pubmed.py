@@ -1,7 +1,8 @@
 """PubMed XML (baseline and update files, ``.xml`` or ``.xml.gz``), streamed one article at a time.
 
 Each ``PubmedArticle`` becomes a document: PMID, title, the abstract's parts (one passage each, labelled
-parts keep their label as the passage kind), journal, date, authors, DOI and PMC id. ``DeleteCitation``
+parts keep their label as the passage kind), journal, date, authors, DOI, PMC id and publication types;
+a "Retracted Publication" (or an article with a ``RetractionIn`` link) is marked retracted. ``DeleteCitation``
 entries of update files carry no text and are skipped. An article without a PMID or a title is reported
 and skipped; the rest of the file is read.
 """
@@ -87,6 +88,15 @@ def parse_article(path: str, article: Element, index: int) -> Document | ReaderE
             authors.append(name)
     if authors:
         metadata.append(("authors", ", ".join(authors)))
+    types = [
+        text_of(t) for t in article.findall("./MedlineCitation/Article/PublicationTypeList/PublicationType")
+    ]
+    metadata.extend(("publication_type", t) for t in types if t)
+    corrections = {
+        c.get("RefType", "") for c in article.findall(".//CommentsCorrectionsList/CommentsCorrections")
+    }
+    if "Retracted Publication" in types or "RetractionIn" in corrections:
+        metadata.append(("retracted", "true"))
     for identifier in article.findall("./PubmedData/ArticleIdList/ArticleId"):
         kind, value = identifier.get("IdType", ""), text_of(identifier)
         prefix = {"doi": "doi", "pmc": "PMC"}.get(kind)
