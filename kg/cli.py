@@ -458,6 +458,12 @@ def evaluate(
         RelationScheme | None,
         typer.Option(help="Score relations instead: CDR's CID pairs, or BioRED's (pair, and pair + type)."),
     ] = None,
+    gold_entities: Annotated[
+        bool,
+        typer.Option(
+            help="With --relations: relate the corpus's own entities instead of kg's (scores relations apart from recognition)."
+        ),
+    ] = False,
 ) -> None:
     """Score recognition and normalisation against gold annotations: mention-level strict and
     document-level concept-ID precision, recall and F1 per entity type (or, with --relations, document-level
@@ -471,13 +477,14 @@ def evaluate(
     if relations is not None:
         result = evaluate_relations(
             documents,
-            predict_relations(documents, extractor, relations),
+            predict_relations(documents, extractor, relations, gold_entities=gold_entities),
             types=["CID"] if relations is RelationScheme.CDR else None,
         )
         if as_json:
             out.print(json.dumps(result, indent=2), highlight=False)
             return
-        table = Table(title=f"{len(documents)} documents, relations ({relations})")
+        entities = "the corpus's entities" if gold_entities else "kg's entities"
+        table = Table(title=f"{len(documents)} documents, relations ({relations}, {entities})")
         for column in ("level", "precision", "recall", "F1", "TP", "FP", "FN"):
             table.add_column(column, justify="left" if column == "level" else "right")
         for level, counts in result.items():

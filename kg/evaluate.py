@@ -23,8 +23,9 @@ from kg.choices import RelationScheme
 from kg.extract import Extractor
 from kg.lexicon import Lexicon
 from kg.read import read_documents
-from kg.records import Document, EntityType
+from kg.records import Document, DocumentResult, EntityType
 from kg.relate_learned import METHOD as LEARNED_METHOD
+from kg.train.corpora import gold_entities as given_entities
 from kg.train.corpora import gold_id
 
 __all__ = [
@@ -259,17 +260,30 @@ class PredictedRelation:
 
 
 def predict_relations(
-    documents: Iterable[Document], extractor: Extractor, scheme: RelationScheme | str = RelationScheme.BIORED
+    documents: Iterable[Document],
+    extractor: Extractor,
+    scheme: RelationScheme | str = RelationScheme.BIORED,
+    *,
+    gold_entities: bool = False,
 ) -> list[PredictedRelation]:
     """Run `kg` on the documents' text only and map its relations to the corpus's relation types (every
-    relation the learned model proposes counts, whatever its score)."""
+    relation the learned model proposes counts, whatever its score). With ``gold_entities``, relations are
+    extracted between the corpus's own entity annotations instead of kg's (relation errors apart from
+    recognition errors)."""
     scheme = RelationScheme(scheme)
     extractor = replace(extractor, relation_scheme=scheme, learned_min_score=0.0)
     model = extractor.models.relations
     learned = model is not None and scheme.value in model.heads
     predictions = []
     for document in documents:
-        result = extractor.extract(replace(document, annotations=(), relations=()))
+        if gold_entities:
+            mentions, found = given_entities(document, extractor.lexicon)
+            text_only = replace(document, annotations=(), relations=())
+            result = DocumentResult(
+                text_only, tuple(mentions), tuple(found), tuple(extractor.relate(text_only, mentions, found))
+            )
+        else:
+            result = extractor.extract(replace(document, annotations=(), relations=()))
         concepts = {concept.id: concept for concept in result.concepts}
         types = {m.concept_id: m.type.value for m in result.mentions if m.concept_id}
         for relation in result.relations:

@@ -26,7 +26,7 @@ from kg.lexicon import Lexicon, get_default_lexicon
 from kg.mention_filter import filter_mentions
 from kg.models import Models
 from kg.recognise import DictionaryMatcher
-from kg.records import Document, DocumentResult
+from kg.records import Concept, Document, DocumentResult, Mention, Relation
 from kg.relate import extract_relations
 from kg.relate_learned import learned_relations
 
@@ -81,12 +81,23 @@ class Extractor:
         mentions = self.matcher.find_mentions(document, names)
         grounded, concepts = ground_mentions(mentions, self.lexicon, local_concepts)
         grounded, concepts = filter_mentions(self.models.mention_filter, document, grounded, concepts)
-        relations = extract_relations(document, grounded)
+        return DocumentResult(
+            document=document,
+            mentions=tuple(grounded),
+            concepts=tuple(concepts),
+            relations=tuple(self.relate(document, grounded, concepts)),
+            warnings=(*document.warnings, *warnings),
+        )
+
+    def relate(self, document: Document, mentions: list[Mention], concepts: list[Concept]) -> list[Relation]:
+        """The relations between grounded mentions of a document (found by :meth:`extract`, or given, as
+        when relation extraction is scored on a corpus's own entities)."""
+        relations = extract_relations(document, mentions)
         if self.relation_scheme is not None:
             learned = learned_relations(
                 self.models.relations,
                 document,
-                grounded,
+                mentions,
                 {c.id: c for c in concepts},
                 relations,
                 self.relation_scheme,
@@ -94,13 +105,7 @@ class Extractor:
             relations += [r for r in learned if r.evidence.score >= self.learned_min_score]
         if document.is_retracted:  # kept and shown, flagged; graphs leave it out of confidences
             relations = [replace(r, evidence=replace(r.evidence, retracted=True)) for r in relations]
-        return DocumentResult(
-            document=document,
-            mentions=tuple(grounded),
-            concepts=tuple(concepts),
-            relations=tuple(relations),
-            warnings=(*document.warnings, *warnings),
-        )
+        return relations
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         # Pickled (for Dask), an extractor is reopened from its lexicon's and models' directories.

@@ -16,11 +16,13 @@ import logging
 import re
 from pathlib import Path
 
+from kg.categories import category_of, entity_type_of
 from kg.errors import InputError
+from kg.lexicon import Lexicon
 from kg.read import read_documents
-from kg.records import Document
+from kg.records import Concept, Document, EntityType, Mention
 
-__all__ = ["ANNOTATED_TYPES", "HELD_OUT", "TRAINING", "gold_id", "training_documents"]
+__all__ = ["ANNOTATED_TYPES", "HELD_OUT", "TRAINING", "gold_entities", "gold_id", "training_documents"]
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +53,40 @@ def gold_id(raw: str) -> str:
     if raw.isdigit():
         return f"NCBIGene:{raw}"
     return raw
+
+
+def gold_entities(document: Document, lexicon: Lexicon) -> tuple[list[Mention], list[Concept]]:
+    """A document's own entity annotations as grounded mentions (one per annotated ID: a composite mention
+    gives one per part) and their concepts: the lexicon's concept of the ID when it has one of the
+    annotated type (so its cross-references come along), else a concept of that ID alone."""
+    mentions: list[Mention] = []
+    concepts: dict[str, Concept] = {}
+    wanted = {t.value for t in EntityType}
+    for annotation in document.annotations:
+        if annotation.start is None or annotation.end is None or annotation.type not in wanted:
+            continue
+        entity_type = EntityType(annotation.type)
+        for curie in annotation.ids:
+            concept = lexicon.get_concept(curie)
+            if concept is None or entity_type_of(concept.category) is not entity_type:
+                category = category_of(entity_type)
+                concept = Concept(
+                    curie, annotation.text, category.value if category else "biolink:NamedThing"
+                )
+            concepts.setdefault(concept.id, concept)
+            mentions.append(
+                Mention(
+                    annotation.start,
+                    annotation.end,
+                    annotation.text,
+                    entity_type,
+                    (concept.id,),
+                    concept.id,
+                    "gold",
+                )
+            )
+    mentions.sort(key=lambda m: (m.start, m.end, m.concept_id or ""))
+    return mentions, sorted(concepts.values(), key=lambda c: c.id)
 
 
 def training_documents(corpora: Path) -> dict[str, list[Document]]:
