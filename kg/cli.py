@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -82,8 +83,13 @@ lexicon_app = typer.Typer(
 )
 app.add_typer(lexicon_app, name="lexicon")
 console = Console(stderr=True, soft_wrap=True)
-# Tables printed to a pipe or file are not squeezed into 80 columns.
-out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+# Tables fit the terminal (or $COLUMNS); printed to a pipe or a file they are not squeezed into 80 columns.
+out = Console(
+    soft_wrap=True,
+    width=int(os.environ["COLUMNS"])
+    if os.environ.get("COLUMNS", "").isdigit()
+    else (None if sys.stdout.isatty() else 200),
+)
 
 
 @app.callback()
@@ -98,10 +104,12 @@ def _main(
 def _lexicon(path: Path | None):
     from kg.lexicon import Lexicon, get_default_lexicon
 
-    if path is None:
-        console.print("[dim]opening the lexicon (the first run on a machine compiles it, ~30 s)…[/dim]")
-        return get_default_lexicon()
-    return Lexicon.open(path)
+    if Lexicon.is_compiled(path):
+        return get_default_lexicon() if path is None else Lexicon.open(path)
+    with console.status(
+        "compiling the lexicon for this machine (once; later runs open it in a fraction of a second)…"
+    ):
+        return get_default_lexicon() if path is None else Lexicon.open(path)
 
 
 def _extractor(
@@ -167,8 +175,10 @@ def build(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from kg.pipeline import BuildReport, build_graph
+    from kg.read import resolve_inputs
     from kg.writers import write_outputs
 
+    resolve_inputs(inputs)  # a missing input is reported before the lexicon is opened
     report = BuildReport()
     extractor = _extractor(lexicon, models)
     extractor.lexicon.encode(["warm"])  # the first run on a machine compiles the lexicon: not in the rate
@@ -256,7 +266,9 @@ def annotate(
     BioC, with MeSH IDs for diseases and chemicals and NCBI Gene IDs for genes."""
     from kg.annotate import annotate_files
     from kg.pipeline import BuildReport
+    from kg.read import resolve_inputs
 
+    resolve_inputs(inputs)
     report = BuildReport()
     text = annotate_files(
         [str(p) for p in inputs],
@@ -287,10 +299,20 @@ def query(
     sparql: Annotated[str | None, typer.Argument(help="The SPARQL query (or use --file).")] = None,
     file: Annotated[Path | None, typer.Option("--file", "-q", help="Read the query from this file.")] = None,
     result_format: Annotated[
-        ResultFormat, typer.Option("--format", "-f", help="Output format.")
+        ResultFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table: for reading; csv, tsv, json: plain values, one row per line or object; "
+            "xml: the W3C SPARQL results format.",
+        ),
     ] = ResultFormat.TABLE,
+    iri: Annotated[bool, typer.Option("--iri", help="Full IRIs instead of CURIEs (MONDO:0004980).")] = False,
 ) -> None:
-    """Run a SPARQL query over a built graph and print the rows."""
+    """Run a SPARQL query over a built graph and print the rows.
+
+    Example: kg query output/graph.ttl --file queries/seed_chain.rq
+    """
     from kg.sparql import Store
 
     if (sparql is None) == (file is None):
@@ -300,26 +322,26 @@ def query(
             raise InputError(f"{file}: no such query file")
         sparql = file.read_text(encoding="utf-8")
     assert sparql is not None
+    from kg.display import generate_delimited, generate_json, print_table
     from kg.sparql import is_store
 
     store = Store(graph, read_only=True) if is_store(graph) else Store.from_files([_graph_file(graph)])
-    if result_format is ResultFormat.TABLE:
-        frame = store.query(sparql, compact=True)
-        table = Table(show_lines=False)
-        for column in frame.columns:
-            table.add_column(
-                str(column),
-                overflow="ellipsis",
-                no_wrap=True,
-                max_width=60,
-                min_width=min(len(str(column)), 16),
-            )
-        for row in frame.itertuples(index=False):
-            table.add_row(*["" if v is None else escape(str(v)) for v in row])
-        out.print(table)
-        console.print(f"{len(frame)} row(s)")
-    else:
+    if result_format is ResultFormat.XML:
         sys.stdout.buffer.write(store.query_serialized(sparql, result_format))
+        return
+    frame = store.query(sparql, compact=not iri)
+    columns = [str(c) for c in frame.columns]
+    if result_format is ResultFormat.TABLE:
+        print_table(out, columns, list(frame.itertuples(index=False)))
+        console.print(f"{len(frame)} row(s)")
+        return
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    if result_format is ResultFormat.JSON:
+        sys.stdout.write(generate_json(records))
+    else:
+        sys.stdout.write(
+            generate_delimited(records, columns, "," if result_format is ResultFormat.CSV else "\t")
+        )
 
 
 @app.command()
@@ -343,6 +365,10 @@ def load(
     before = len(target)
     rdf_files = [p for p in inputs if p.is_file() and any(s.lower() in RDF_FORMATS for s in p.suffixes)]
     papers = [p for p in inputs if p not in rdf_files]
+    if papers:
+        from kg.read import resolve_inputs
+
+        resolve_inputs(papers)
     updated = sum(target.merge_file(p) for p in rdf_files)
     report = BuildReport()
     if papers:

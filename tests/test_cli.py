@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from conftest import SEED
+from conftest import ROOT, SEED
 
 KG = [sys.executable, "-m", "kg.cli"]
 
@@ -158,3 +158,81 @@ def test_learning_without_scikit_learn_says_what_to_install(tmp_path, model):
     assert result.returncode == 1
     assert "learning needs sklearn: pip install 'kg[train]'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _query(seed_output, *args, columns="80"):
+    import os
+
+    return subprocess.run(
+        [
+            *KG,
+            "query",
+            str(seed_output / "graph.ttl"),
+            "--file",
+            str(ROOT / "queries" / "seed_chain.rq"),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": columns},
+        check=True,
+    )
+
+
+@pytest.mark.parametrize("columns", ["80", "100", "130", "250"])
+def test_the_first_query_is_readable_in_a_narrow_terminal(seed_output, columns):
+    """Every label of the README's first query shows at 80 to 250 columns: never a zero-width column."""
+    text = _query(seed_output, columns=columns).stdout
+    assert max(len(line) for line in text.splitlines()) <= int(columns)
+    flat = " ".join(text.replace("│", " ").split())
+    for label in ("Dupilumab", "IL13", "IL4", "atopic eczema"):
+        assert label in flat, (columns, label)
+    assert "acquired" in flat and "collagenosis" in flat
+
+
+def test_csv_and_tsv_are_plain_values_with_curies_unless_iri(seed_output):
+    tsv = _query(seed_output, "-f", "tsv").stdout.splitlines()
+    assert tsv[0].split("\t")[:2] == ["drug_label", "gene_label"]
+    assert "\tUNII:420K487FSG\t" in tsv[1] and '"' not in tsv[1] and "<" not in tsv[1]
+    csv_text = _query(seed_output, "-f", "csv", "--iri").stdout
+    assert "http://identifiers.org/unii/420K487FSG" in csv_text
+    records = json.loads(_query(seed_output, "-f", "json").stdout)
+    assert {r["gene_label"] for r in records} == {"IL4", "IL13"}
+
+
+def test_control_characters_in_results_never_reach_the_terminal(tmp_path):
+    paper = tmp_path / "paper.txt"
+    paper.write_text("Evil \x1b[31mred\x1b[0m title\n\nDupilumab treats atopic dermatitis.\n")
+    subprocess.run(
+        [*KG, "build", str(paper), "-o", str(tmp_path / "out"), "--no-html"], check=True, capture_output=True
+    )
+    for fmt in ("table", "csv", "tsv", "json"):
+        result = subprocess.run(
+            [
+                *KG,
+                "query",
+                str(tmp_path / "out" / "graph.ttl"),
+                "SELECT ?t WHERE { ?p dcterms:title ?t }",
+                "-f",
+                fmt,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert "\x1b" not in result.stdout, fmt
+        assert "x1b" in result.stdout or "u001b" in result.stdout, fmt
+
+
+def test_a_missing_input_is_reported_before_the_lexicon_is_compiled(tmp_path):
+    import os
+
+    result = subprocess.run(
+        [*KG, "build", str(tmp_path / "nope.txt"), "-o", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "KG_CACHE_DIR": str(tmp_path / "empty-cache")},
+        timeout=60,
+    )
+    assert result.returncode == 2 and "nope.txt: no such file" in result.stderr
+    assert not (tmp_path / "empty-cache").exists()  # nothing was compiled

@@ -115,6 +115,15 @@ class Lexicon:
     def open(cls, directory: Path | str | None = None, *, cache: Path | str | None = None) -> Lexicon:
         """Open the lexicon shipped in ``directory``, compiling it into the cache first if needed."""
         shipped = Path(directory) if directory else default_lexicon_dir()
+        compiled = Path(cache) if cache else cls.compiled_path(shipped)
+        if not (compiled / "meta.json").exists():
+            compile_lexicon(shipped, compiled)
+        return cls(shipped, compiled)
+
+    @classmethod
+    def compiled_path(cls, directory: Path | str | None = None) -> Path:
+        """Where the lexicon shipped in ``directory`` is (or will be) compiled on this machine."""
+        shipped = Path(directory) if directory else default_lexicon_dir()
         manifest_path = shipped / "manifest.json"
         if not manifest_path.exists():
             raise LexiconError(
@@ -129,10 +138,12 @@ class Lexicon:
         fingerprint = hashlib.sha256(
             json.dumps([manifest.get("files"), learned, COMPILE_VERSION, NORMALISATION_VERSION]).encode()
         ).hexdigest()[:16]
-        compiled = Path(cache) if cache else _cache_root() / f"lexicon-{fingerprint}"
-        if not (compiled / "meta.json").exists():
-            compile_lexicon(shipped, compiled)
-        return cls(shipped, compiled)
+        return _cache_root() / f"lexicon-{fingerprint}"
+
+    @classmethod
+    def is_compiled(cls, directory: Path | str | None = None) -> bool:
+        """Whether opening the lexicon shipped in ``directory`` is quick (already compiled here)."""
+        return (cls.compiled_path(directory) / "meta.json").exists()
 
     def __reduce__(self) -> tuple[object, tuple[str]]:
         # Sent to another process (a Dask worker), a lexicon is opened there from the same shipped files

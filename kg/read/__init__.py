@@ -29,7 +29,7 @@ from kg.read.pubtator import read_pubtator
 from kg.read.text import parse_text
 from kg.records import Document
 
-__all__ = ["FORMATS", "detect_format", "iter_documents", "read_documents", "read_text_file"]
+__all__ = ["FORMATS", "detect_format", "iter_documents", "read_documents", "read_text_file", "resolve_inputs"]
 
 Reader = Callable[[Path], Iterator[Document | ReaderError]]
 
@@ -73,6 +73,16 @@ def detect_format(path: Path, text: str) -> InputFormat:
     return InputFormat.TEXT
 
 
+def resolve_inputs(inputs: Iterable[str | Path]) -> list[Path]:
+    """The files that files, directories and globs name; a missing file, an empty directory or a pattern
+    matching nothing raises :class:`InputError` (checked before anything slow starts)."""
+    paths = _expand(inputs)
+    for path in paths:
+        if not path.exists():
+            raise InputError(f"{path}: no such file")
+    return paths
+
+
 def _expand(inputs: Iterable[str | Path]) -> list[Path]:
     paths: list[Path] = []
     for item in inputs:
@@ -103,11 +113,7 @@ def iter_documents(
     if format is not None and format not in set(InputFormat):
         raise InputError(f"unknown format {format!r}; known formats: {', '.join(InputFormat)}")
     chosen = InputFormat(format) if format is not None else None
-    paths = _expand(inputs)
-    for path in paths:
-        if not path.exists():
-            raise InputError(f"{path}: no such file")
-    for path in paths:
+    for path in resolve_inputs(inputs):
         try:
             head = read_head(path)
             if not head.strip():
