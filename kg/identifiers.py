@@ -30,6 +30,7 @@ from kg.errors import IdentifierError
 __all__ = [
     "LOCAL_NAMESPACE",
     "LOCAL_PREFIX",
+    "check_paper_ids",
     "compress",
     "document_curie",
     "expand",
@@ -87,7 +88,8 @@ _PATTERNS = {
     "HP": (r"\d{7}", "HP:0000989"),
     "PMID": (r"\d{1,9}", "PMID:6794356"),
     "PMC": (r"\d{1,9}", "PMC:11208807"),
-    "doi": (r"10\.\d{4,9}/[^\s\"<>\\^`{|}]+", "doi:10.1155/2024/6265608"),
+    # Crossref's pattern for modern DOIs: what can stand in an IRI as it is (no '[', '%', '#', '<'...)
+    "doi": (r"10\.\d{4,9}/[-._;()/:A-Za-z0-9]+", "doi:10.1155/2024/6265608"),
     "FPLX": (r"[A-Za-z0-9_]+", "FPLX:ERK"),
     "Orphanet": (r"\d+", "Orphanet:2103"),
     "UNII": (r"[A-Z0-9]{10}", "UNII:420K487FSG"),
@@ -132,7 +134,7 @@ def get_converter() -> curies.Converter:
 @functools.cache
 def _compiled_pattern(prefix: str) -> re.Pattern[str]:
     pattern = _PATTERNS.get(prefix, (_FALLBACK_PATTERN, ""))[0]
-    return re.compile(rf"^{pattern}$")
+    return re.compile(rf"^{pattern}$", re.ASCII)  # '\d' is 0-9 only: fullwidth digits are not an ID
 
 
 def normalize_curie(text: str) -> str:
@@ -231,6 +233,29 @@ def document_curie(
     if name:
         return local_curie("document", name)
     raise IdentifierError("a document needs a PMID, PMC id, DOI or name")
+
+
+_PAPER_PREFIXES = {"pmid": "PMID", "pmcid": "PMC", "doi": "doi"}
+
+
+def check_paper_ids(ids: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The valid ones of a paper's ``pmid``, ``pmcid`` and ``doi`` (as written), and a warning for each
+    invalid one: it is left out (never written), and the reader reports it.
+
+    >>> check_paper_ids({"pmid": "6794356", "doi": "10.1000/a[1]"})
+    ({'pmid': '6794356'}, ["doi '10.1000/a[1]' left out: 'doi:10.1000/a[1]' is not a valid doi identifier (expected e.g. doi:10.1155/2024/6265608)"])
+    """
+    valid, warnings = {}, []
+    for key, value in ids.items():
+        if not value or key not in _PAPER_PREFIXES:
+            continue
+        try:
+            normalize_curie(f"{_PAPER_PREFIXES[key]}:{value}")
+        except IdentifierError as error:
+            warnings.append(f"{key} {value[:80]!r} left out: {error}")
+            continue
+        valid[key] = value
+    return valid, warnings
 
 
 def resolver_url(curie: str) -> str:

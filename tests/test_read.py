@@ -6,6 +6,7 @@ from conftest import FIXTURES, SEED
 from kg.errors import InputError, ReaderError
 from kg.read import detect_format, iter_documents, read_documents
 from kg.read.markdown import parse_entity_list
+from kg.records import Document
 
 
 def test_seed_markdown_reads_into_one_document_with_its_metadata(seed_document):
@@ -88,6 +89,19 @@ def test_a_bad_document_in_a_batch_is_reported_and_the_rest_is_read():
     assert len(documents) == 2 and len(errors) == 1
     assert "with_bad_document.pubtator" in str(errors[0]) and "99999" in str(errors[0])
     assert errors[0].line is not None
+
+
+def test_a_malformed_annotation_line_costs_that_line_not_the_document(tmp_path):
+    path = tmp_path / "one.pubtator"
+    path.write_text(
+        "1|t|Lithium toxicity\n1|a|Seen in one infant.\n1\t0\t7\tLithium\tChemical\tD008094\n"
+        "1\tnot-a-number\n1\t8\t900\ttoxicity\tDisease\tD064420\n"
+    )
+    [document] = list(iter_documents([path]))
+    assert isinstance(document, Document)
+    assert [a.text for a in document.annotations] == ["Lithium"]
+    assert any("line 4" in w for w in document.warnings)
+    assert any("outside the text" in w for w in document.warnings)
 
 
 def test_format_is_detected_from_content(tmp_path):

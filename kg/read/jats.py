@@ -15,7 +15,7 @@ from pathlib import Path
 from xml.etree.ElementTree import Element
 
 from kg.errors import IdentifierError, ReaderError
-from kg.identifiers import document_curie
+from kg.identifiers import check_paper_ids, document_curie
 from kg.read.xml import iter_elements, local_name, text_of
 from kg.records import Document, Passage
 
@@ -47,12 +47,19 @@ def _pmcid(value: str) -> str:
 
 
 def _paragraphs(section: Element, kind: str) -> Iterator[tuple[str, str]]:
-    for child in section:
+    """Paragraphs and captions of a section and its subsections, in document order (iteratively: a file
+    nesting a thousand sections costs no recursion)."""
+    stack = [iter(section)]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            continue
         name = local_name(child.tag)
         if name == "p":
             yield kind, text_of(child)
         elif name == "sec":
-            yield from _paragraphs(child, kind)
+            stack.append(iter(child))
         elif name in ("fig", "table-wrap"):
             caption = _find(child, "caption")
             if caption is not None:
@@ -63,12 +70,19 @@ def parse_jats_article(path: str, article: Element, index: int) -> Document | Re
     meta = _find(article, "article-meta")
     if meta is None:
         return ReaderError(path, f"article {index}: no <article-meta>")
-    ids = {item.get("pub-id-type", ""): text_of(item) for item in _children(meta, "article-id")}
+    raw = {item.get("pub-id-type", ""): text_of(item) for item in _children(meta, "article-id")}
+    ids, warnings = check_paper_ids(
+        {
+            "pmid": raw.get("pmid", ""),
+            "pmcid": _pmcid(raw.get("pmc") or raw.get("pmcid") or ""),
+            "doi": raw.get("doi", ""),
+        }
+    )
     try:
         doc_id = document_curie(
-            pmid=ids.get("pmid") or None,
-            pmcid=(ids.get("pmc") or ids.get("pmcid") or None),
-            doi=ids.get("doi") or None,
+            pmid=ids.get("pmid"),
+            pmcid=ids.get("pmcid"),
+            doi=ids.get("doi"),
             name=f"{Path(path).name}-{index}",
         )
     except IdentifierError as error:
@@ -93,15 +107,7 @@ def parse_jats_article(path: str, article: Element, index: int) -> Document | Re
         if text:
             passages.append(Passage(kind, offset, text))
             offset += len(text) + 1
-    metadata = [
-        (key, value)
-        for key, value in (
-            ("pmid", ids.get("pmid", "")),
-            ("doi", ids.get("doi", "")),
-            ("pmcid", _pmcid(ids.get("pmc", ""))),
-        )
-        if value
-    ]
+    metadata = [(key, ids[key]) for key in ("pmid", "doi", "pmcid") if ids.get(key)]
     journal = text_of(_find(article, "journal-title"))
     if journal:
         metadata.append(("journal", journal))
@@ -134,10 +140,15 @@ def parse_jats_article(path: str, article: Element, index: int) -> Document | Re
         if local_name(related.tag) == "related-article"
     ):
         metadata.append(("retracted", "true"))
-    return Document(doc_id, title, tuple(passages), metadata=tuple(metadata), source=path)
+    return Document(
+        doc_id, title, tuple(passages), metadata=tuple(metadata), source=path, warnings=tuple(warnings)
+    )
 
 
 def read_jats(path: Path) -> Iterator[Document | ReaderError]:
     """Every article of a JATS file, streamed."""
     for index, element in enumerate(iter_elements(path, {"article"}), start=1):
-        yield parse_jats_article(str(path), element, index)
+        try:
+            yield parse_jats_article(str(path), element, index)
+        except RecursionError:
+            yield ReaderError(str(path), f"article {index}: elements nested too deeply to read")

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kg.errors import IdentifierError, ReaderError
-from kg.identifiers import document_curie, normalize_curie
+from kg.identifiers import check_paper_ids, document_curie
 from kg.read.files import MAX_DOCUMENT_CHARACTERS
 from kg.records import Annotation, Document, Passage
 
@@ -162,15 +162,17 @@ def parse_markdown(path: str, text: str) -> Iterator[Document | ReaderError]:
     source_url = re.search(r"^Source:\s*(\S+)", footer, re.MULTILINE)
     if source_url:
         metadata.append(("source_url", source_url.group(1)))
+    ids, id_warnings = check_paper_ids(
+        {
+            key: found.group(1).rstrip(".,;")
+            for key, found in (("doi", doi), ("pmcid", pmc), ("pmid", pmid))
+            if found
+        }
+    )
+    metadata.extend((key, ids[key]) for key in ("doi", "pmcid", "pmid") if key in ids)
     try:
-        for key, found in (("doi", doi), ("pmcid", pmc), ("pmid", pmid)):
-            if found:
-                value = found.group(1).rstrip(".,;")
-                normalize_curie({"doi": "doi", "pmcid": "PMC", "pmid": "PMID"}[key] + ":" + value)
-                metadata.append((key, value))
-        meta = dict(metadata)
         doc_id = document_curie(
-            pmid=meta.get("pmid"), pmcid=meta.get("pmcid"), doi=meta.get("doi"), name=Path(path).stem
+            pmid=ids.get("pmid"), pmcid=ids.get("pmcid"), doi=ids.get("doi"), name=Path(path).stem
         )
     except IdentifierError as error:
         yield ReaderError(path, f"bad identifier in the header: {error}")
@@ -207,4 +209,5 @@ def parse_markdown(path: str, text: str) -> Iterator[Document | ReaderError]:
         annotations=tuple(annotations),
         metadata=tuple(metadata),
         source=path,
+        warnings=tuple(id_warnings),
     )

@@ -73,6 +73,7 @@ def parse_article(path: str, article: Element, index: int) -> Document | ReaderE
         passages.append(Passage(kind, offset, text))
         offset += len(text) + 1
     metadata: list[tuple[str, str]] = [("pmid", pmid)]
+    warnings: list[str] = []
     journal = text_of(article.find("./MedlineCitation/Article/Journal/Title"))
     if journal:
         metadata.append(("journal", journal))
@@ -103,10 +104,13 @@ def parse_article(path: str, article: Element, index: int) -> Document | ReaderE
         if prefix and value:
             try:
                 normalize_curie(f"{prefix}:{value}")
-            except IdentifierError:
-                continue  # a malformed DOI is left out, never written
+            except IdentifierError as error:
+                warnings.append(f"{kind} left out: {error}")  # reported, never written
+                continue
             metadata.append(({"doi": "doi", "pmc": "pmcid"}[kind], value))
-    return Document(doc_id, title, tuple(passages), metadata=tuple(metadata), source=path)
+    return Document(
+        doc_id, title, tuple(passages), metadata=tuple(metadata), source=path, warnings=tuple(warnings)
+    )
 
 
 def read_pubmed(path: Path) -> Iterator[Document | ReaderError]:

@@ -115,18 +115,23 @@ def _document(path: str, pmid: str, lines: list[tuple[int, str]]) -> Document | 
             if len(cells) >= 5 and cells[4].strip():
                 novel = cells[4].strip().lower() in ("novel", "true", "1")
             relations.append(GivenRelation(cells[1], cells[2], cells[3], novel))
-        else:
-            return ReaderError(
-                path,
-                f"cannot read this line ({len(cells)} tab-separated cells): {line[:80]!r}",
-                document=doc_id,
-                line=number,
+        else:  # one bad annotation line costs that line, not the document
+            warnings.append(
+                f"line {number}: cannot read this line ({len(cells)} tab-separated cells), left out"
             )
     if title is None:
         return ReaderError(path, "no title line (PMID|t|...)", document=doc_id, line=lines[0][0])
     passages = [Passage("title", 0, title)]
     if abstract:
         passages.append(Passage("abstract", len(title) + 1, abstract))
+    total = len(title) + 1 + len(abstract)
+    inside = [a for a in annotations if 0 <= a.start < a.end <= total]  # type: ignore[operator]
+    warnings.extend(
+        f"annotation {a.text[:60]!r} at {a.start}-{a.end} lies outside the text ({total} characters), left out"
+        for a in annotations
+        if a not in inside
+    )
+    annotations = inside
     document = Document(
         doc_id,
         title,
@@ -137,15 +142,6 @@ def _document(path: str, pmid: str, lines: list[tuple[int, str]]) -> Document | 
         source=path,
         warnings=tuple(warnings),
     )
-    total = len(title) + 1 + len(abstract)
-    for annotation in annotations:
-        if not (0 <= annotation.start < annotation.end <= total):  # type: ignore[operator]
-            return ReaderError(
-                path,
-                f"annotation {annotation.text!r} at {annotation.start}-{annotation.end} "
-                f"lies outside the text ({total} characters)",
-                document=doc_id,
-            )
     return document
 
 

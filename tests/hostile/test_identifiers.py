@@ -48,16 +48,33 @@ def test_hostile_annotation_ids_are_left_out_and_reported(tmp_path, extractor):
     assert b"evil.example" not in serialize(graph, "nt")
 
 
+def test_a_hostile_document_id_skips_the_document(tmp_path):
+    path = tmp_path / "doc.pubtator"
+    path.write_text("12<3|t|Title\n12<3|a|Text\n")
+    items = list(iter_documents([path]))
+    assert (
+        isinstance(items[0], ReaderError)
+        and "bad document id" in str(items[0])
+        and str(path) in str(items[0])
+    )
+
+
 @pytest.mark.parametrize(
-    ("content", "problem"),
+    "doi",
     [
-        ("12<3|t|Title\n12<3|a|Text\n", "bad document id"),
-        ("# Title\n\nPMC · DOI: 10.1155/2024 /bad · J · 2024\n\n## Abstract\n\nText.\n", "bad identifier"),
-        ('# Title\n\nPMC · DOI: 10.1155/x"><script> · J · 2024\n\n## Abstract\n\nText.\n', "bad identifier"),
+        "10.1155/2024 /bad",
+        '10.1155/x"><script>',
+        "10.1155/a[1]",
+        "10.1155/a%zz",
+        "10.1155/a#b#c",
+        "10.1155/a\x7f",
+        "10.1155/\ufdd0",
     ],
 )
-def test_hostile_document_ids(tmp_path, content, problem):
-    path = tmp_path / ("doc.pubtator" if "|t|" in content else "doc.md")
-    path.write_text(content)
-    items = list(iter_documents([path]))
-    assert isinstance(items[0], ReaderError) and problem in str(items[0]) and str(path) in str(items[0])
+def test_a_hostile_doi_is_left_out_and_reported(tmp_path, doi):
+    path = tmp_path / "doc.md"
+    path.write_text(f"# Title\n\nPMC · DOI: {doi} · J · 2024\n\n## Abstract\n\nText.\n")
+    [document] = list(iter_documents([path]))
+    assert not isinstance(document, ReaderError)
+    assert document.get_metadata("doi") is None and document.id == "KG:document.doc"
+    assert any("doi" in w and "left out" in w for w in document.warnings)
