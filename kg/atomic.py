@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,7 +45,11 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     or at the end of the enclosing :func:`atomic_group`)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    special = target.exists() and not target.is_file()
+    # beside the target, or (for a device or a FIFO, whose folder may be /dev) in the temporary folder
+    handle, name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".tmp", dir=None if special else target.parent
+    )
     os.close(handle)
     temporary = Path(name)
     deferred = False
@@ -53,6 +58,11 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         with temporary.open("rb") as written:
             os.fsync(written.fileno())
         os.chmod(temporary, 0o644)
+        if special:
+            # a FIFO or a device (-o /dev/stdout): written into, never replaced by a regular file
+            with temporary.open("rb") as source, target.open("wb") as sink:
+                shutil.copyfileobj(source, sink)
+            return
         pending = _PENDING.get()
         if pending is not None:
             pending.append((temporary, target))

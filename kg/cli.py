@@ -22,6 +22,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from kg.choices import AnnotationFormat, InputFormat, RdfFormat, RelationScheme, ResultFormat
+from kg.display import visible
 from kg.errors import InputError, KGError, QueryError
 from kg.records import EntityType
 
@@ -167,14 +168,14 @@ def build(
     shard_triples: Annotated[
         int | None,
         typer.Option(
-            help="Write N-Triples as shards of this many triples (NAME-00001.nt...) for bulk loaders."
+            min=1, help="Write N-Triples as shards of this many triples (NAME-00001.nt...) for bulk loaders."
         ),
     ] = None,
 ) -> None:
     """Build the knowledge graph of INPUTS into OUTPUT: Turtle, KGX TSV tables, evidence table, HTML view."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from kg.pipeline import BuildReport, build_graph
+    from kg.pipeline import BuildReport, build_graph, clear_checkpoints
     from kg.read import resolve_inputs
     from kg.writers import write_outputs
 
@@ -211,6 +212,7 @@ def build(
             checkpoint=checkpoint,
             on_documents=advance,
             include_retracted=include_retracted,
+            clear_checkpoints=False,  # kept until the outputs are written: a kill while writing resumes
         )
     if report.documents == 0:
         raise InputError(
@@ -223,6 +225,8 @@ def build(
     paths = write_outputs(
         graph, output, name=name, report=report, rdf_formats=formats, html=html, shard_triples=shard_triples
     )
+    if checkpoint is not None:
+        clear_checkpoints(checkpoint)
     seconds = time.perf_counter() - started
     console.print(
         f"[bold]{report.documents:,}[/bold] document(s) ({report.documents / seconds:,.0f}/s), "
@@ -656,8 +660,12 @@ def main() -> None:
     try:
         app(standalone_mode=True)
     except KGError as error:
-        console.print(f"[red]kg: error:[/red] {escape(str(error))}", highlight=False)
+        console.print(f"[red]kg: error:[/red] {escape(visible(str(error)))}", highlight=False)
         sys.exit(2 if isinstance(error, InputError | QueryError) else 1)
+    except OSError as error:  # a file-system problem outside kg's own checks: one line, not a traceback
+        where = f"{error.filename}: " if error.filename else ""
+        console.print(f"[red]kg: error:[/red] {escape(visible(where + (error.strerror or str(error))))}")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ __all__ = [
     "KGError",
     "LexiconError",
     "ModelError",
+    "OutputError",
     "QueryError",
     "ReaderError",
 ]
@@ -59,3 +60,7 @@ class QueryError(KGError, ValueError):
 
 class ModelError(KGError, RuntimeError):
     """A learned model's weights are missing or damaged."""
+
+
+class OutputError(KGError, OSError):
+    """An output cannot be written (a folder that is a file, no permission, a full disk...)."""

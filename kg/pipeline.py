@@ -30,7 +30,14 @@ from kg.graph import KnowledgeGraph
 from kg.read import iter_documents
 from kg.records import Concept, Document, DocumentResult
 
-__all__ = ["BATCH_SIZE", "BuildReport", "build_graph", "extract_batch", "extract_documents"]
+__all__ = [
+    "BATCH_SIZE",
+    "BuildReport",
+    "build_graph",
+    "clear_checkpoints",
+    "extract_batch",
+    "extract_documents",
+]
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 200
@@ -148,11 +155,8 @@ class _Checkpoints:
             write_atomic(path, pickle.dumps(results, protocol=5))
 
     def clear(self) -> None:
-        if self.directory is not None and self.directory.exists():
-            for path in self.directory.glob("*.pickle"):
-                path.unlink(missing_ok=True)
-            with contextlib.suppress(OSError):  # not empty: something else was put there
-                self.directory.rmdir()
+        if self.directory is not None:
+            clear_checkpoints(self.directory)
 
 
 def _in_order(
@@ -324,6 +328,7 @@ def extract_documents(
     dask: str | None = None,
     checkpoint: Path | None = None,
     batch_size: int = BATCH_SIZE,
+    clear: bool = True,
 ) -> Iterator[list[DocumentResult]]:
     """The results of ``documents``, batch by batch in input order; reader errors go to ``report.skipped``.
 
@@ -337,7 +342,18 @@ def extract_documents(
     else:
         count = min(workers, os.cpu_count() or 1) if workers > 0 else 1
         yield from _run_local(batches, count, extractor, checkpoints, report)
-    checkpoints.clear()
+    if clear:
+        checkpoints.clear()
+
+
+def clear_checkpoints(directory: str | Path) -> None:
+    """Remove a build's checkpoints (the folder given as ``checkpoint``) once its outputs are written."""
+    path = Path(directory)
+    if path.is_dir():
+        for item in path.glob("*.pickle"):
+            item.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # not empty: something else was put there
+            path.rmdir()
 
 
 def build_graph(
@@ -352,13 +368,16 @@ def build_graph(
     batch_size: int = BATCH_SIZE,
     on_documents: Callable[[int], None] | None = None,
     include_retracted: bool = False,
+    clear_checkpoints: bool = True,
 ) -> KnowledgeGraph:
     """Build a knowledge graph from papers (files, directories, globs).
 
     A bad document is recorded in ``report.skipped`` (file, document, line, problem) and skipped.
     ``on_documents(n)`` is called as each batch of ``n`` documents lands (for progress bars). The extractor
     defaults to the shipped lexicon and models (:meth:`Extractor.open`). Evidence from retracted papers is
-    kept, flagged, and left out of confidences unless ``include_retracted``.
+    kept, flagged, and left out of confidences unless ``include_retracted``. Checkpoints are removed once
+    the graph is built, unless ``clear_checkpoints`` is false (then :func:`clear_checkpoints` after the
+    outputs are written, so a build killed while writing still resumes).
 
     >>> graph = build_graph(["examples/PMC11208807.md"])  # doctest: +SKIP
     """
@@ -373,6 +392,7 @@ def build_graph(
         dask=dask,
         checkpoint=Path(checkpoint) if checkpoint else None,
         batch_size=batch_size,
+        clear=clear_checkpoints,
     ):
         for result in results:
             report.add(result)

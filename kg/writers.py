@@ -1,6 +1,10 @@
 """Write a built graph into an output directory: every export format plus the build report.
 
-Each file is written atomically (see :mod:`kg.atomic`) and deterministically.
+Each file is written atomically (see :mod:`kg.atomic`) and deterministically, and all land together.
+``kg-build.json`` lists what the build wrote: a later build into the same folder removes the files of the
+earlier one it does not write again (a ``graph.jsonld`` or ``graph-00007.nt`` of other options), never any
+other file; and reading the folder as papers leaves them out (:data:`kg.read.BUILD_MANIFEST`). A folder
+that cannot be written ends in one :class:`~kg.errors.OutputError` line naming the path and the problem.
 """
 
 from __future__ import annotations
@@ -8,12 +12,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from kg import __version__
 from kg.atomic import atomic_group, write_atomic
 from kg.choices import RdfFormat
+from kg.errors import OutputError
 from kg.graph import KnowledgeGraph
 from kg.html import write_html
 from kg.pipeline import BuildReport
 from kg.rdf import write_rdf
+from kg.read import BUILD_MANIFEST
 from kg.tables import write_tables
 
 __all__ = ["write_outputs"]
@@ -31,14 +38,46 @@ def write_outputs(
     shard_triples: int | None = None,
 ) -> list[Path]:
     """Write ``NAME.ttl`` (and ``NAME.nt``, ``NAME.jsonld`` if asked), ``nodes.tsv``, ``edges.tsv``,
-    ``evidence.tsv``, ``NAME.html`` and ``report.json`` into ``directory``; return their paths."""
+    ``evidence.tsv``, ``NAME.html``, ``report.json`` and ``kg-build.json`` into ``directory``; return
+    their paths."""
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
     formats = tuple(dict.fromkeys(RdfFormat(f) for f in rdf_formats))
+    if shard_triples is not None and shard_triples < 1:
+        raise ValueError(f"shard_triples must be at least 1, not {shard_triples}")
+    try:
+        _prepare(directory)
+        earlier = _listed(directory)
+        with atomic_group():  # all files land together, or none: a killed build leaves the previous set
+            paths = _write_all(graph, directory, name, report, title, formats, html, shard_triples)
+            names = sorted(p.name for p in paths)
+            manifest = {"files": names, "written_by": f"kg {__version__}"}
+            paths.append(write_atomic(directory / BUILD_MANIFEST, json.dumps(manifest, indent=1) + "\n"))
+        for stale in sorted(earlier - set(names)):
+            (directory / stale).unlink(missing_ok=True)
+    except OSError as error:
+        where = error.filename or directory
+        raise OutputError(f"{where}: cannot write the outputs ({error.strerror or error})") from None
+    return paths
+
+
+def _prepare(directory: Path) -> None:
+    if directory.exists() and not directory.is_dir():
+        raise OutputError(f"{directory}: exists and is not a folder (-o names the folder the outputs go in)")
+    for parent in directory.parents:
+        if parent.exists() and not parent.is_dir():
+            raise OutputError(f"{directory}: {parent} is a file, so no folder can be made under it")
+    directory.mkdir(parents=True, exist_ok=True)
     for stale in directory.glob(".*.tmp"):  # left by a build that was killed while writing
         stale.unlink(missing_ok=True)
-    with atomic_group():  # all files land together, or none: a killed build leaves the previous set
-        return _write_all(graph, directory, name, report, title, formats, html, shard_triples)
+
+
+def _listed(directory: Path) -> set[str]:
+    """The files an earlier build listed in this folder's manifest (plain names only)."""
+    try:
+        listed = json.loads((directory / BUILD_MANIFEST).read_text(encoding="utf-8")).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        return set()
+    return {n for n in listed if isinstance(n, str) and n == Path(n).name and not n.startswith(".")}
 
 
 def _write_shards(graph: KnowledgeGraph, directory: Path, name: str, size: int) -> list[Path]:

@@ -13,6 +13,7 @@ format) raise :class:`~kg.errors.InputError` naming the file.
 from __future__ import annotations
 
 import glob
+import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -29,7 +30,15 @@ from kg.read.pubtator import read_pubtator
 from kg.read.text import parse_text
 from kg.records import Document
 
-__all__ = ["FORMATS", "detect_format", "iter_documents", "read_documents", "read_text_file", "resolve_inputs"]
+__all__ = [
+    "BUILD_MANIFEST",
+    "FORMATS",
+    "detect_format",
+    "iter_documents",
+    "read_documents",
+    "read_text_file",
+    "resolve_inputs",
+]
 
 Reader = Callable[[Path], Iterator[Document | ReaderError]]
 
@@ -73,14 +82,53 @@ def detect_format(path: Path, text: str) -> InputFormat:
     return InputFormat.TEXT
 
 
+# What `kg build` writes beside its outputs: the list of them, so a folder of papers that also holds an
+# earlier build's outputs is read without them.
+BUILD_MANIFEST = "kg-build.json"
+
+
 def resolve_inputs(inputs: Iterable[str | Path]) -> list[Path]:
-    """The files that files, directories and globs name; a missing file, an empty directory or a pattern
-    matching nothing raises :class:`InputError` (checked before anything slow starts)."""
+    """The files that files, directories and globs name; a missing file, an empty directory, a pattern
+    matching nothing, a folder that cannot be listed or a path that is not a regular file (a FIFO, a
+    device) raises :class:`InputError` (checked before anything slow starts)."""
     paths = _expand(inputs)
     for path in paths:
         if not path.exists():
             raise InputError(f"{path}: no such file")
+        if not path.is_file():
+            raise InputError(
+                f"{path}: not a regular file (a pipe, a device or a socket cannot be read as papers)"
+            )
     return paths
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    """Every visible file under ``folder``, without the outputs of a `kg build` written there."""
+    found: list[Path] = []
+
+    def refuse(error: OSError) -> None:
+        raise InputError(f"{error.filename}: cannot be listed ({error.strerror or error})")
+
+    for root, directories, files in os.walk(folder, onerror=refuse):
+        directories[:] = sorted(d for d in directories if not d.startswith("."))
+        outputs = _build_outputs(Path(root))
+        found.extend(
+            Path(root) / name
+            for name in sorted(files)
+            if not name.startswith(".") and name not in outputs and (Path(root) / name).is_file()
+        )
+    return found
+
+
+def _build_outputs(folder: Path) -> set[str]:
+    manifest = folder / BUILD_MANIFEST
+    if not manifest.is_file():
+        return set()
+    try:
+        listed = json.loads(manifest.read_text(encoding="utf-8")).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        return {BUILD_MANIFEST}
+    return {BUILD_MANIFEST, *(str(name) for name in listed if isinstance(name, str))}
 
 
 def _expand(inputs: Iterable[str | Path]) -> list[Path]:
@@ -93,7 +141,7 @@ def _expand(inputs: Iterable[str | Path]) -> list[Path]:
                 raise InputError(f"{text}: no files match this pattern")
             paths.extend(Path(m) for m in matches if Path(m).is_file())
         elif Path(text).is_dir():
-            children = sorted(p for p in Path(text).rglob("*") if p.is_file() and not p.name.startswith("."))
+            children = _folder_files(Path(text))
             if not children:
                 raise InputError(f"{text}: directory holds no files")
             paths.extend(children)

@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import gzip
 import io
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from kg.errors import InputError
 
-__all__ = ["HEAD_BYTES", "MAX_DOCUMENT_CHARACTERS", "open_binary", "read_head", "read_text_file"]
+__all__ = [
+    "HEAD_BYTES",
+    "MAX_DOCUMENT_CHARACTERS",
+    "MAX_WHOLE_FILE_BYTES",
+    "bounded_lines",
+    "open_binary",
+    "read_head",
+    "read_text_file",
+]
 
 HEAD_BYTES = 65536
 # Longer documents (a 100 MB line, a whole book) are refused: memory per document stays bounded.
 MAX_DOCUMENT_CHARACTERS = 2_000_000
+# Formats read whole (plain text, markdown, BioC) are refused past this size once decompressed: a gzip
+# bomb stops inflating here. PubTator, PubMed XML and JATS are streamed and have no such limit.
+MAX_WHOLE_FILE_BYTES = 128 * 1024 * 1024
 
 
 def _check_path(path: Path) -> None:
@@ -76,9 +88,43 @@ def read_head(path: Path) -> str:
     return _decode(path, raw, partial=len(raw) == HEAD_BYTES)
 
 
-def read_text_file(path: Path) -> str:
-    """The text of a file (gzip transparently), with a clear error if it cannot be read as text."""
-    return _decode(path, _read(path))
+def read_text_file(path: Path, limit: int = MAX_WHOLE_FILE_BYTES) -> str:
+    """The text of a file (gzip transparently), with a clear error if it cannot be read as text or is
+    larger than ``limit`` bytes once decompressed (decompression stops there: a gzip bomb costs little)."""
+    raw = _read(path, limit + 1)
+    if len(raw) > limit:
+        raise InputError(
+            f"{path}: larger than {limit // 2**20:,} MB once decompressed; split it (PubTator, PubMed XML and "
+            "JATS files are streamed and may be any size)"
+        )
+    return _decode(path, raw)
+
+
+class LineTooLong(str):
+    """Stands for a line longer than the limit (its text was not kept); its value is its first characters."""
+
+    length: int
+
+
+def bounded_lines(stream: io.TextIOBase, limit: int = 2 * MAX_DOCUMENT_CHARACTERS) -> Iterator[str]:
+    """The lines of a text stream; a line longer than ``limit`` characters is read past in chunks and comes
+    out as a :class:`LineTooLong` (memory stays bounded whatever the file holds)."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or line.endswith("\n"):
+            yield line
+            continue
+        length = len(line)
+        while True:
+            more = stream.readline(limit)
+            length += len(more)
+            if not more or more.endswith("\n"):
+                break
+        marker = LineTooLong(line[:80])
+        marker.length = length
+        yield marker
 
 
 def text_stream(path: Path) -> io.TextIOBase:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kg.errors import IdentifierError, ReaderError
 from kg.identifiers import document_curie, normalize_curie
+from kg.read.files import LineTooLong, bounded_lines, text_stream
 from kg.records import Annotation, Document, GivenRelation, Passage
 
 __all__ = ["ENTITY_TYPES", "normalize_annotation_ids", "parse_pubtator", "read_pubtator"]
@@ -150,7 +151,7 @@ def parse_pubtator(path: str, text: str | Iterable[str]) -> Iterator[Document | 
     lines = text.split("\n") if isinstance(text, str) else text
     block: list[tuple[int, str]] = []
     for number, raw in enumerate(lines, start=1):
-        line = raw.rstrip("\r\n")
+        line = raw if isinstance(raw, LineTooLong) else raw.rstrip("\r\n")
         if not line.strip():
             if block:
                 yield from _finish(path, block)
@@ -163,6 +164,16 @@ def parse_pubtator(path: str, text: str | Iterable[str]) -> Iterator[Document | 
 
 def _finish(path: str, block: list[tuple[int, str]]) -> Iterator[Document | ReaderError]:
     first = block[0][1]
+    for number, line in block:
+        if isinstance(line, LineTooLong):
+            pmid = re.split(r"[|\t]", first, maxsplit=1)[0].strip()[:64]
+            yield ReaderError(
+                path,
+                f"line {number} is {line.length:,} characters long; not read",
+                document=pmid or None,
+                line=number,
+            )
+            return
     pmid = re.split(r"[|\t]", first, maxsplit=1)[0].strip()
     if not pmid or len(pmid) > 64:
         yield ReaderError(path, f"cannot find a document id at the start of {first[:60]!r}", line=block[0][0])
@@ -172,11 +183,10 @@ def _finish(path: str, block: list[tuple[int, str]]) -> Iterator[Document | Read
 
 def read_pubtator(path: Path) -> Iterator[Document | ReaderError]:
     """Every document of a PubTator file, streamed line by line (millions of documents in bounded memory)."""
-    from kg.read.files import text_stream
 
     with text_stream(path) as stream:
         try:
-            yield from parse_pubtator(str(path), stream)
+            yield from parse_pubtator(str(path), bounded_lines(stream))
         except UnicodeDecodeError as error:
             from kg.errors import InputError
 

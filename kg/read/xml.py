@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
@@ -30,19 +31,45 @@ def text_of(element: Element | None) -> str:
     return " ".join("".join(element.itertext()).split()) if element is not None else ""
 
 
-def iter_elements(path: Path, tags: set[str]) -> Iterator[Element]:
+# More bytes than this between two tags (one giant text node: a gzip bomb of XML) stops the file.
+MAX_BYTES_BETWEEN_TAGS = 64 * 1024 * 1024
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Guarded:
+    """A binary stream that refuses to go on when too many bytes pass without the parser reporting an
+    event (``mark`` is moved by the consumer at each one), so memory stays bounded whatever the file."""
+
+    def __init__(self, handle: BinaryIO, limit: int):
+        self.handle, self.limit = handle, limit
+        self.position = self.mark = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size if size and size > 0 else 65536)
+        self.position += len(data)
+        if self.position - self.mark > self.limit:
+            raise _TooLarge
+        return data
+
+
+def iter_elements(path: Path, tags: set[str], limit: int = MAX_BYTES_BETWEEN_TAGS) -> Iterator[Element]:
     """Each complete element whose local name is in ``tags``, streamed; cleared after use.
 
     Raises :class:`InputError` naming the file for malformed XML, entity declarations (XXE, billion
-    laughs) and damaged gzip.
+    laughs), damaged gzip, and more than ``limit`` bytes between two tags.
     """
     try:
         with open_binary(path) as handle:
+            guarded = _Guarded(handle, limit)
             context = iterparse(
-                handle, events=("start", "end"), forbid_dtd=False, forbid_entities=True, forbid_external=True
+                guarded, events=("start", "end"), forbid_dtd=False, forbid_entities=True, forbid_external=True
             )
             depth = 0
             for event, element in context:
+                guarded.mark = guarded.position
                 if event == "start":
                     if local_name(element.tag) in tags:
                         depth += 1
@@ -52,6 +79,10 @@ def iter_elements(path: Path, tags: set[str]) -> Iterator[Element]:
                     if depth == 0:
                         yield element
                         element.clear()
+    except _TooLarge:
+        raise InputError(
+            f"{path}: more than {limit // 2**20} MB between two XML tags once decompressed; not read"
+        ) from None
     except DefusedXmlException as error:
         raise InputError(
             f"{path}: XML entity declarations are not accepted ({type(error).__name__}); "
