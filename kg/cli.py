@@ -407,8 +407,10 @@ def serve(
     max_result_mb: Annotated[
         float, typer.Option(help="Refuse (HTTP 413) any answer larger than this.")
     ] = 50.0,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes answering queries.")] = 2,
 ) -> None:
-    """Serve a graph over the SPARQL 1.1 protocol with the Oxigraph server (read-only by default)."""
+    """Serve a graph over the SPARQL 1.1 protocol (read-only by default), with Oxigraph in worker
+    processes behind a guarded front: no SERVICE, bounded time, size and connections."""
     from kg.serve import serve_store
 
     serve_store(
@@ -418,6 +420,7 @@ def serve(
         timeout=timeout,
         allow_update=allow_update,
         max_result_bytes=int(max_result_mb * 1024 * 1024),
+        workers=workers,
         announce=lambda url: out.print(f"SPARQL endpoint: {url}  (Ctrl-C to stop)", highlight=False),
     )
 

@@ -8,6 +8,7 @@ lexical form) or serialised as CSV, TSV, JSON or XML.
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,7 @@ from kg.rdf import iter_oxigraph_triples, serialize
 if TYPE_CHECKING:
     from kg.graph import KnowledgeGraph
 
-__all__ = ["RDF_FORMATS", "Store", "default_prefixes", "is_store", "query_graph"]
+__all__ = ["RDF_FORMATS", "Store", "default_prefixes", "is_store", "query_graph", "uses_service"]
 
 _BL = "https://w3id.org/biolink/vocab/"
 _CONFIDENCE = ox.NamedNode(_BL + "has_confidence_score")
@@ -127,6 +128,37 @@ def _aggregate_triples(
 def _lexical(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
     """An IRI's or a literal's lexical value."""
     return term.value if isinstance(term, ox.NamedNode | ox.Literal | ox.BlankNode) else str(term)
+
+
+_TOKENS = re.compile(
+    r"""(?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")"""
+    r"""|(?P<iri><[^<>"{}|^`\\\s]*>)|(?P<comment>\#[^\n]*)|(?P<variable>[?$]\w+)"""
+    r"""|(?P<name>[\w.-]*:[\w.:%-]*)|(?P<word>[A-Za-z_]\w*)|(?P<other>.)""",
+    re.DOTALL,
+)
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def uses_service(query: str) -> bool:
+    """Whether a SPARQL query holds the ``SERVICE`` keyword outside strings, IRIs, comments and names
+    (also once ``\\u`` escapes are decoded, as SPARQL allows them anywhere).
+
+    >>> uses_service("SELECT * { SERVICE <http://x/sparql> { ?s ?p ?o } }")
+    True
+    >>> uses_service('SELECT * { ?s rdfs:label "SERVICE" . ?s ex:service ?service }  # SERVICE')
+    False
+    >>> uses_service("SELECT * { \\\\u0053ERVICE <http://x/> { ?s ?p ?o } }")
+    True
+    """
+
+    def decoded(match: re.Match[str]) -> str:
+        return chr(int(match.group(1) or match.group(2), 16))
+
+    for text in (query, _ESCAPE.sub(decoded, query)):
+        for token in _TOKENS.finditer(text):
+            if token.lastgroup == "word" and token.group(0).upper() == "SERVICE":
+                return True
+    return False
 
 
 def is_store(path: Path) -> bool:
@@ -289,6 +321,10 @@ class Store:
         )
 
     def _run(self, query: str):
+        if uses_service(query):
+            raise QueryError(
+                "SERVICE (federated queries) is not allowed: kg queries its own graph and fetches nothing"
+            )
         try:
             return self.store.query(query, prefixes=default_prefixes())
         except SyntaxError as error:
