@@ -55,6 +55,20 @@ FRAGMENTS = [
     b"<offset>",
     b"<location offset=",
     "α".encode(),
+    # round two: lone surrogates in JSON, control characters, deep nesting, odd IDs
+    b"\\ud800",
+    b"\\udfff\\ud83d",
+    b"\x1b[31m",
+    b"\x7f",
+    "\u2028\u2029\ufdd0\u202e".encode(),
+    b"[" * 300,
+    b'{"a":' * 300,
+    b"<sec>" * 300,
+    b'"infons": {"type": "a\\tb\\nc"}',
+    "３５６５".encode(),
+    b"10.1155/a[1]#b#c%zz",
+    b"rs113488022",
+    b"<!-- <collection> -->",
 ]
 
 

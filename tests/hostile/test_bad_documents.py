@@ -137,3 +137,19 @@ def test_an_entity_declaration_behind_a_comment_is_still_refused(tmp_path):
 def test_identifiers_are_ascii(curie):
     with pytest.raises(IdentifierError):
         normalize_curie(curie)
+
+
+@pytest.mark.parametrize(
+    "doi", ["10.1016/a[1]", "10.1016/a%zz", "10.1016/a#b#c", "10.1016/a\x7fb", "10.1016/a\ufdd0"]
+)
+def test_a_hostile_doi_in_pubmed_xml_is_left_out_and_reported(tmp_path, doi):
+    path = tmp_path / "set.xml"
+    path.write_text(
+        "<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>1</PMID><Article><ArticleTitle>Lithium toxicity"
+        "</ArticleTitle></Article></MedlineCitation><PubmedData><ArticleIdList>"
+        f'<ArticleId IdType="doi">{doi}</ArticleId></ArticleIdList></PubmedData></PubmedArticle></PubmedArticleSet>',
+        encoding="utf-8",
+    )
+    report = _build(tmp_path, path)
+    assert report["documents"] == 1
+    assert any("doi" in w["warning"] and "left out" in w["warning"] for w in report["warnings"])

@@ -215,3 +215,21 @@ def test_gzip_round_trip_still_reads(tmp_path):
         [sys.executable, "-c", MEASURE, str(path)], capture_output=True, text=True, check=True
     )
     assert "PMID:6794356" in result.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["huge.txt", "huge.pubtator"])
+def test_a_one_gigabyte_line_costs_bounded_memory(tmp_path, name):
+    path = tmp_path / name
+    with path.open("wb") as out:
+        out.write(b"1|t|A title\n1|a|" if name.endswith("pubtator") else b"A title\n\n")
+        chunk = b"aaaa " * (1024 * 1024 // 5)
+        for _ in range(1024):
+            out.write(chunk)
+        out.write(b"\n\n2|t|Lithium toxicity\n2|a|Seen once.\n" if name.endswith("pubtator") else b"\n")
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(path)], capture_output=True, text=True, timeout=900
+    )
+    peak_mb, items = result.stdout.splitlines()
+    assert int(peak_mb) <= 1200, peak_mb
+    assert "larger than" in items or "characters long" in items
