@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["AnnotationFormat", "InputFormat", "RdfFormat", "RelationScheme", "ResultFormat"]
+__all__ = ["AnnotationFormat", "InputFormat", "PaperSource", "RdfFormat", "RelationScheme", "ResultFormat"]
 
 
 class InputFormat(StrEnum):
@@ -67,3 +67,12 @@ class RelationScheme(StrEnum):
 
     BIORED = "biored"
     CDR = "cdr"
+
+
+class PaperSource(StrEnum):
+    """Where ``kg fetch`` gets papers: PubMed records, PMC open-access full texts, or PubTator3's
+    annotated documents."""
+
+    PUBMED = "pubmed"
+    PMC = "pmc"
+    PUBTATOR = "pubtator"

@@ -306,6 +306,8 @@ def parse_bioc_json(path: str, text: str) -> Iterator[Document | ReaderError]:
     except RecursionError:
         yield from _parse_deep_json(path, text)
         return
+    if isinstance(obj, dict) and isinstance(obj.get("PubTator3"), list):
+        obj = {"documents": obj["PubTator3"]}  # the PubTator3 export API's wrapping
     if isinstance(obj, list):
         obj = {"documents": obj}
     elif isinstance(obj, dict) and "documents" not in obj and "passages" in obj:
