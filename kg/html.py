@@ -24,7 +24,7 @@ from kg.atomic import write_atomic
 from kg.graph import KnowledgeGraph
 from kg.identifiers import resolver_url
 
-__all__ = ["CATEGORY_STYLES", "PREDICATE_COLOURS", "generate_html", "write_html"]
+__all__ = ["CATEGORY_STYLES", "PREDICATE_COLOURS", "generate_html", "json_for_html", "write_html"]
 
 CATEGORY_STYLES = {
     "biolink:Disease": ("#e15759", "dot"),
@@ -51,7 +51,7 @@ PREDICATE_COLOURS = {
 _DEFAULT_MAX_NODES = 1500
 
 
-def _json_for_html(data: Any) -> str:
+def json_for_html(data: Any) -> str:
     """JSON safe to embed inside a <script> element."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
@@ -403,7 +403,7 @@ def generate_html(
     )
     injected = (
         f'<style>{_STYLE}</style>\n{_BAR}\n<script type="application/json" id="kg-data">'
-        f"{_json_for_html(meta)}</script>\n<script>{_SCRIPT}</script>\n"
+        f"{json_for_html(meta)}</script>\n<script>{_SCRIPT}</script>\n"
     )
     return page.replace("</body>", injected + "</body>", 1)
 

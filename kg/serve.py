@@ -44,6 +44,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from kg.errors import InputError, QueryError
+from kg.explore import VIS_NETWORK, generate_explorer, vis_network_script
 from kg.sparql import Store, default_prefixes, is_store, uses_service
 
 __all__ = ["DEFAULT_MAX_RESULT_BYTES", "WorkerPool", "prepare_location", "serve_store"]
@@ -339,6 +340,12 @@ def _handler(pool: WorkerPool, allow_update: bool, max_bytes: int, timeout: int,
 
         def _answer(self) -> None:
             path = self.path.split("?", 1)[0]
+            if self.command == "GET" and path in ("/", "/explore"):
+                self._send(200, "text/html; charset=utf-8", generate_explorer().encode("utf-8"))
+                return
+            if self.command == "GET" and path == VIS_NETWORK:
+                self._send(200, "application/javascript", vis_network_script())
+                return
             if path not in ("/query", "/update") or (path == "/update" and not allow_update):
                 self._refuse(
                     403 if path == "/update" else 404,
@@ -414,7 +421,7 @@ def serve_store(
             raise InputError(f"cannot listen on {host}:{port} ({error.strerror or error})") from None
         server.daemon_threads = True
         shown_host = f"[{host}]" if ":" in host else host
-        announce(f"http://{shown_host}:{port}/query")
+        announce(f"http://{shown_host}:{port}/query (explore it at http://{shown_host}:{port}/)")
         stop = threading.Event()
         previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
         thread = threading.Thread(target=server.serve_forever, daemon=True)
