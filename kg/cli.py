@@ -537,20 +537,33 @@ def view(
         int, typer.Option(help="Nodes shown at first (the best supported); the rest by search.")
     ] = 1500,
     min_confidence: Annotated[float, typer.Option(help="Leave out edges below this confidence.")] = 0.0,
+    path: Annotated[
+        tuple[str, str] | None,
+        typer.Option(
+            metavar="FROM TO", help="Highlight the shortest chains between two nodes, with their evidence."
+        ),
+    ] = None,
 ) -> None:
-    """Write the interactive HTML view of a built graph, whole or around one node."""
+    """Write the interactive HTML view of a built graph, whole or around one node.
+
+    Example: kg view output --path dupilumab "perforating collagenosis"
+    """
     from kg.html import write_html
     from kg.rdf_read import read_graph
 
     loaded = read_graph(graph)
     if min_confidence > 0:
         loaded = loaded.without_edges_below(min_confidence)
+    ends = loaded.path_ends(*path) if path else None
     if focus:
         loaded = loaded.neighbourhood(focus, hops)
     title = f"kg: {focus} ({hops} hop{'s' if hops != 1 else ''})" if focus else f"kg: {graph.name}"
-    path = write_html(loaded, output, title=title, max_nodes=max_nodes)
+    if ends:
+        title = f"kg: {loaded.graph.nodes[ends[0]]['label']} → {loaded.graph.nodes[ends[1]]['label']}"
+    centres = loaded.find_nodes(focus)[:5] if focus else []
+    written = write_html(loaded, output, title=title, max_nodes=max_nodes, focus=centres, chain=ends)
     console.print(f"{loaded.graph.number_of_nodes()} nodes, {loaded.graph.number_of_edges()} edges")
-    out.print(f"wrote {path}")
+    out.print(f"wrote {written}")
 
 
 def _graph_file(path: Path) -> Path:

@@ -309,6 +309,18 @@ class KnowledgeGraph:
             keep |= set(nx.single_source_shortest_path_length(undirected, centre, cutoff=hops))
         return self.subgraph(keep)
 
+    def path_ends(self, start: str, end: str) -> tuple[str, str]:
+        """The nodes two names (ID, label or synonym) stand for, checked to be joined by some chain."""
+        ends = []
+        for query in (start, end):
+            found = self.find_nodes(query)
+            if not found:
+                raise InputError(f"no node matches {query!r} (try an ID, a label or a synonym)")
+            ends.append(found[0])
+        if not nx.has_path(self.graph.to_undirected(as_view=True), ends[0], ends[1]):
+            raise InputError(f"no chain of edges joins {start!r} and {end!r} in this graph")
+        return ends[0], ends[1]
+
     def without_edges_below(self, min_confidence: float) -> KnowledgeGraph:
         """A new graph with every node and only the edges of at least this confidence."""
         result = self.subgraph(self.graph.nodes)

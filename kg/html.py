@@ -57,8 +57,22 @@ def json_for_html(data: Any) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _wrapped(text: str, width: int = 24, lines: int = 3) -> str:
+    """A label on up to ``lines`` lines of about ``width`` characters, cut between words only when it is
+    longer than that (the full label is in the tooltip and the panel).
+
+    >>> _wrapped("acquired reactive perforating collagenosis")
+    'acquired reactive\nperforating collagenosis'
+    """
+    out: list[str] = []
+    for word in text.split():
+        if out and len(out[-1]) + 1 + len(word) <= width:
+            out[-1] += " " + word
+        else:
+            out.append(word)
+    if len(out) > lines:
+        out = [*out[: lines - 1], out[lines - 1] + "…"]
+    return "\n".join(out)
 
 
 def _predicate_label(predicate: str, qualifiers: list[tuple[str, str]], negated: bool) -> str:
@@ -85,7 +99,7 @@ def _view_data(graph: KnowledgeGraph, max_nodes: int) -> tuple[list[dict], list[
         nodes.append(
             {
                 "id": node,
-                "label": _short(data["label"]),
+                "label": _wrapped(data["label"]),
                 "title": f"{data['label']}\n{node}\n{data['category'].split(':', 1)[1]}",
                 "color": colour,
                 "shape": shape,
@@ -108,7 +122,11 @@ def _view_data(graph: KnowledgeGraph, max_nodes: int) -> tuple[list[dict], list[
             "mentions": data["mentions"],
         }
     adjacency: dict[str, list[list[str]]] = {}
+    between: dict[frozenset[str], int] = {}  # edges already drawn between two nodes, either way
     for index, (subject, obj, _, data) in enumerate(sorted(g.edges(keys=True, data=True))):
+        pair = frozenset((subject, obj))
+        rank = between.get(pair, 0)
+        between[pair] = rank + 1
         edge_id = f"e{index}"
         adjacency.setdefault(subject, []).append([edge_id, obj])
         adjacency.setdefault(obj, []).append([edge_id, subject])
@@ -128,6 +146,14 @@ def _view_data(graph: KnowledgeGraph, max_nodes: int) -> tuple[list[dict], list[
                 "confidence": data["confidence"],
                 "sentences": len(data["evidence"]),
                 "hidden": subject not in shown or obj not in shown,
+                # several edges between two nodes are drawn apart, each on its own curve
+                "smooth": {
+                    "enabled": True,
+                    "type": "curvedCW" if (rank % 2 == 0) == (subject < obj) else "curvedCCW",
+                    "roundness": 0.15 * (rank // 2 + 1),
+                }
+                if rank or g.number_of_edges(subject, obj) + g.number_of_edges(obj, subject) > 1
+                else {"enabled": False},
             }
         )
         info_edges[edge_id] = {
@@ -161,6 +187,10 @@ def _view_data(graph: KnowledgeGraph, max_nodes: int) -> tuple[list[dict], list[
         "edges": info_edges,
         "categories": {
             c: CATEGORY_STYLES.get(c, CATEGORY_STYLES["biolink:NamedThing"])[0]
+            for c in sorted({d["category"] for _, d in g.nodes(data=True)})
+        },
+        "shapes": {
+            c: CATEGORY_STYLES.get(c, CATEGORY_STYLES["biolink:NamedThing"])[1]
             for c in sorted({d["category"] for _, d in g.nodes(data=True)})
         },
         "predicates": {
@@ -201,6 +231,7 @@ body{margin:0;font-family:sans-serif}
  border-radius:6px;padding:6px 8px;font-size:12px;z-index:20;max-width:45vw}
 #kg-legend label{margin-right:8px;white-space:nowrap;cursor:pointer}
 .kg-swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin:0 3px -1px 2px}
+.kg-shape{display:inline-block;width:12px;text-align:center;margin:0 3px 0 2px}
 #kg-panel{position:fixed;top:60px;right:8px;width:380px;max-height:calc(100vh - 80px);overflow:auto;
  background:#fff;border:1px solid #ccc;border-radius:6px;padding:8px 12px;font-size:13px;z-index:30;display:none}
 #kg-panel h2{font-size:16px;margin:4px 0 8px}
@@ -270,6 +301,37 @@ _SCRIPT = r"""
     }));
     edges.update(edges.get().map(e => ({id: e.id, hidden: !(state.predicates.has(e.predicate) && e.confidence >= state.minConfidence && e.sentences >= state.minSentences && visibleNodes.has(e.from) && visibleNodes.has(e.to))})));
     document.getElementById('kg-status').textContent = visibleNodes.size + ' of ' + data.total + ' nodes shown' + (data.total > data.shown ? ' (search or focus reaches the rest)' : '');
+    document.querySelectorAll('.vis-tooltip').forEach(t => { t.style.visibility = 'hidden'; });  // its edge may be gone
+  }
+  // The marked nodes (a focus, the ends of a path): thick border, bold label.
+  function mark(ids){
+    const on = new Set(ids);
+    nodes.update(nodes.get().map(n => ({id: n.id, borderWidth: on.has(n.id) ? 5 : 1, font: {size: on.has(n.id) ? 18 : 14, bold: on.has(n.id) ? {color: '#000'} : false}})));
+  }
+  // Shortest chains between two nodes (breadth-first over every edge, held back or drawn), highlighted,
+  // with each hop's evidence in the panel.
+  function findNode(text){
+    const q = text.trim().toLowerCase(); const ids = Object.keys(data.nodes);
+    return ids.find(i => i.toLowerCase() === q || data.nodes[i].label.toLowerCase() === q) || ids.find(i => data.nodes[i].label.toLowerCase().includes(q) || data.nodes[i].synonyms.some(s => s.toLowerCase().includes(q)));
+  }
+  function showPath(fromText, toText){
+    const a = findNode(fromText), b = findNode(toText);
+    if (!a || !b){ document.getElementById('kg-status').textContent = 'no node matches ' + (a ? '“' + toText + '”' : '“' + fromText + '”'); return null; }
+    const previous = {[a]: null}; let queue = [a], found = false;
+    while (queue.length && !found){ const next = []; for (const n of queue){ for (const [e, m] of (data.adjacency[n] || [])){ if (!(m in previous)){ previous[m] = [n, e]; if (m === b){ found = true; break; } next.push(m); } } if (found) break; } queue = next; }
+    if (!found){ document.getElementById('kg-status').textContent = 'no chain joins them'; return null; }
+    const route = [b], hops = []; let at = b; while (previous[at]){ hops.unshift(previous[at][1]); at = previous[at][0]; route.unshift(at); }
+    reveal(route); state.focus = null; applyFilters();
+    const onRoute = new Set(route), onHops = new Set(hops);
+    nodes.update(nodes.get().map(n => ({id: n.id, opacity: onRoute.has(n.id) ? 1 : 0.2})));
+    edges.update(edges.get().map(e => ({id: e.id, width: onHops.has(e.id) ? 6 : 1})));
+    mark([a, b]); network.fit({nodes: route, animation: false});
+    clearPanel(); panel.appendChild(el('h2', route.map(n => data.nodes[n].label).join(' → ')));
+    hops.forEach(e => { const edge = data.edges[e]; panel.appendChild(el('h3', edge.subject[1] + ' → ' + edge.predicate + ' → ' + edge.object[1])); edge.evidence.slice(0, 3).forEach(ev => panel.appendChild(highlighted(ev.sentence, ev.subject, ev.object))); });
+    panel.style.display = 'block'; panel.dataset.kind = 'path';
+    document.body.dataset.path = route.join(' ');
+    document.getElementById('kg-status').textContent = 'chain of ' + hops.length + ' hop(s)';
+    return route;
   }
   // Bring held-back nodes and edges into the drawing, placed around a node already drawn.
   function reveal(ids){
@@ -293,7 +355,7 @@ _SCRIPT = r"""
     const keep = new Set([id]); let frontier = [id];
     for (let i = 0; i < hops; i++){ const next = []; frontier.forEach(n => (data.adjacency[n] || []).forEach(([, m]) => { if (!keep.has(m)){ keep.add(m); next.push(m); } })); frontier = next; }
     reveal(keep);
-    state.focus = keep; applyFilters(); relayout(() => { network.selectNodes([id]); network.fit({nodes: Array.from(keep), animation: false}); });
+    state.focus = keep; applyFilters(); mark([id]); relayout(() => { network.selectNodes([id]); network.fit({nodes: Array.from(keep), animation: false}); });
     showNode(id);
   }
   // Nodes that were hidden have no place yet: let the physics settle the visible part briefly, then stop.
@@ -327,7 +389,9 @@ _SCRIPT = r"""
     Object.entries(entries).forEach(([key, colour]) => {
       const label = el('label'); const box = el('input'); box.type = 'checkbox'; box.checked = true; box.dataset.key = key;
       box.onchange = () => { box.checked ? set.add(key) : set.delete(key); applyFilters(); };
-      const swatch = el('span', undefined, 'kg-swatch'); swatch.style.background = colour;
+      const shape = (data.shapes || {})[key];
+      const swatch = shape ? el('span', {dot: '●', triangle: '▲', diamond: '◆', square: '■', star: '★'}[shape] || '●', 'kg-shape') : el('span', undefined, 'kg-swatch');
+      if (shape) swatch.style.color = colour; else swatch.style.background = colour;
       label.appendChild(box); label.appendChild(swatch); label.appendChild(document.createTextNode(key.replace('biolink:', '').replace(/_/g, ' ')));
       row.appendChild(label);
     });
@@ -341,14 +405,22 @@ _SCRIPT = r"""
     if (params.nodes.length) showNode(params.nodes[0]);
     else if (params.edges.length) showEdge(params.edges[0]);
   });
-  const settle = () => { network.setOptions({physics: {enabled: false}}); network.fit(); document.body.dataset.stable = 'true'; };
+  const settle = () => {
+    network.setOptions({physics: {enabled: false}});
+    const chain = document.body.dataset.path;
+    network.fit(chain ? {nodes: chain.split(' '), animation: false} : undefined);
+    document.body.dataset.stable = 'true';
+  };
   if (data.layout){
     network.once('stabilizationIterationsDone', settle);
     network.setOptions({physics: {enabled: true}});
-    network.stabilize(data.shown > 1000 ? 150 : 400);
+    network.stabilize(data.iterations);
   } else { settle(); }
-  window.kg = {data, showNode, showEdge, focusOn, search, applyFilters};
+  document.getElementById('kg-path-button').onclick = () => showPath(document.getElementById('kg-from').value, document.getElementById('kg-to').value);
+  window.kg = {data, showNode, showEdge, focusOn, search, applyFilters, showPath, mark};
   applyFilters();
+  if (data.focus.length) mark(data.focus);
+  if (data.path.length === 2) showPath(data.path[0], data.path[1]);
   const params = new URLSearchParams(location.search);
   if (params.get('focus')) search(params.get('focus'));
 })();
@@ -359,6 +431,8 @@ _BAR = """
   <b>kg</b><span id="kg-title"></span>
   <input id="kg-search" type="search" placeholder="search a node (label, synonym or ID)" aria-label="search">
   <button id="kg-search-button">Find</button><button id="kg-reset">Show all</button>
+  <span>path <input id="kg-from" type="search" placeholder="from" size="11" aria-label="path from"> →
+  <input id="kg-to" type="search" placeholder="to" size="11" aria-label="path to"> <button id="kg-path-button">Show</button></span>
   <label>min. confidence <input id="kg-confidence" type="range" min="0" max="1" step="0.05" value="0">
   <span id="kg-confidence-value">0.00</span></label>
   <label>min. sentences <input id="kg-sentences" type="range" min="1" max="10" step="1" value="1">
@@ -376,10 +450,14 @@ def generate_html(
     title: str = "kg",
     max_nodes: int = _DEFAULT_MAX_NODES,
     physics: bool | None = None,
+    focus: list[str] | None = None,
+    chain: tuple[str, str] | None = None,
 ) -> str:
     """The HTML page of the graph. Past ``max_nodes`` nodes, the best-supported ones are shown first and
     the rest stay reachable through search and focus. The layout is settled once in the browser by a
-    bounded stabilisation (``physics``; default: when at most 3,000 nodes are shown), then physics stops."""
+    bounded stabilisation (``physics``; default: when at most 3,000 nodes are shown), then physics stops.
+    ``focus`` nodes are marked; with ``chain`` (two node IDs), the shortest chain between them is
+    highlighted and listed with its evidence when the page opens."""
     nodes, edges, meta = _view_data(graph, max_nodes)
     network = Network(height="100vh", width="100%", directed=True, cdn_resources="in_line", heading="")
     network.nodes = nodes  # filled directly: pyvis's add_node is quadratic on big graphs
@@ -389,8 +467,12 @@ def generate_html(
     options = json.loads(json.dumps(_OPTIONS))
     options["physics"]["enabled"] = False  # the page script runs a bounded stabilisation, then stops physics
     # vis-network's "improved layout" (Kamada-Kawai on clusters) stalls big pages for minutes
-    options["layout"]["improvedLayout"] = meta["total"] <= 1000
+    options["layout"]["improvedLayout"] = meta["total"] <= 300
     meta["layout"] = physics if physics is not None else meta["shown"] <= 3000
+    # iterations of the one stabilisation: fewer as the drawing grows (a 1,000-node view settles in ~2 s)
+    meta["iterations"] = max(40, min(400, 60_000 // max(meta["shown"], 1)))
+    meta["focus"] = list(focus or [])
+    meta["path"] = list(chain) if chain else []
     network.set_options(json.dumps(options))
     page = network.generate_html(notebook=False)
     # pyvis links Bootstrap from a CDN even in 'in_line' mode; the page does not use it.

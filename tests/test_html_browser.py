@@ -57,7 +57,7 @@ def test_the_seed_page_loads_offline_with_its_nodes_and_no_errors(browser, seed_
     page = Page(browser, seed_output / "graph.html")
     assert [m for m in page.console if m[0] in ("error", "pageerror")] == []
     assert [url for url in page.requests if not url.startswith(("file:", "data:"))] == []
-    labels = set(page.page.evaluate("nodes.get().map(n => n.label)"))
+    labels = {label.replace("\n", " ") for label in page.page.evaluate("nodes.get().map(n => n.label)")}
     for label in ("Dupilumab", "IL4", "IL13", "atopic eczema"):
         assert label in labels
     assert any(label.startswith("acquired reactive perforating") for label in labels)
@@ -174,3 +174,65 @@ def test_nodes_held_back_from_a_big_view_are_reached_by_search(browser, seed_gra
     page.page.wait_for_function("id => nodes.get(id) && !nodes.get(id).hidden", arg=held, timeout=30_000)
     assert [m for m in page.console if m[0] in ("error", "pageerror")] == []
     page.page.close()
+
+
+def _view(seed_output, tmp_path, *options):
+    import subprocess
+    import sys
+
+    target = tmp_path / "view.html"
+    subprocess.run(
+        [sys.executable, "-m", "kg", "view", str(seed_output), "-o", str(target), *options],
+        check=True,
+        capture_output=True,
+    )
+    return target
+
+
+def test_the_path_view_highlights_the_chain_with_its_evidence(browser, seed_output, tmp_path, artifacts):
+    page = Page(browser, _view(seed_output, tmp_path, "--path", "dupilumab", "perforating collagenosis"))
+    route = page.page.evaluate("document.body.dataset.path").split(" ")
+    assert (
+        route[0] == "UNII:420K487FSG" and route[-1] == "KG:disease.acquired-reactive-perforating-collagenosis"
+    )
+    panel = page.page.inner_text("#kg-panel")
+    assert "Dupilumab" in panel and "perforating collagenosis" in panel.lower()
+    assert page.page.query_selector("#kg-panel mark.kg-subject") is not None  # the evidence, highlighted
+    # the page's own box finds a longer chain too: through a gene
+    longer = page.page.evaluate("kg.showPath('IL13', 'perforating collagenosis')")
+    assert longer[0] == "NCBIGene:3596" and len(longer) >= 2
+    page.page.screenshot(path=str(artifacts / "path-view.png"))
+    assert [m for m in page.console if m[0] in ("error", "pageerror")] == []
+
+
+def test_the_focus_node_is_marked(browser, seed_output, tmp_path):
+    page = Page(browser, _view(seed_output, tmp_path, "--focus", "dupilumab", "--hops", "1"))
+    widths = page.page.evaluate("Object.fromEntries(nodes.get().map(n => [n.id, n.borderWidth || 1]))")
+    assert widths["UNII:420K487FSG"] == 5 and max(w for n, w in widths.items() if n != "UNII:420K487FSG") == 1
+
+
+def test_edges_between_the_same_two_nodes_are_drawn_apart(browser, seed_output, tmp_path):
+    page = Page(browser, _view(seed_output, tmp_path))
+    pairs = page.page.evaluate(
+        "(() => { const by = {}; edges.get().forEach(e => { const k = [e.from, e.to].sort().join(' ');"
+        " (by[k] = by[k] || []).push([e.from < e.to, e.smooth]); }); return Object.values(by).filter(v => v.length > 1); })()"
+    )
+    assert pairs, "the seed graph has node pairs with several edges"
+    for curves in pairs:
+        # the side a curve bends to, seen from the pair's first node (curvedCW flips with the edge's direction)
+        sides = {
+            (
+                kind if forward else {"curvedCW": "curvedCCW", "curvedCCW": "curvedCW"}[kind],
+                round(c["roundness"], 2),
+            )
+            for forward, c in curves
+            for kind in [c["type"]]
+            if c["enabled"]
+        }
+        assert len(sides) == len(curves), curves  # each edge on its own curve
+
+
+def test_long_labels_are_wrapped_not_cut(browser, seed_output, tmp_path):
+    page = Page(browser, _view(seed_output, tmp_path))
+    label = page.page.evaluate("nodes.get('KG:disease.acquired-reactive-perforating-collagenosis').label")
+    assert label.replace("\n", " ") == "acquired reactive perforating collagenosis"
