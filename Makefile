@@ -29,16 +29,10 @@ demo: $(VENV)/.installed
 system-deps:
 	@scripts/ensure-system-packages chromium raptor2-utils virtuoso-opensource
 
-# kgx (the KGX validator) lives in its own virtualenv: it pins old click and many LinkML packages.
-.venv-kgx/.installed:
-	python3 -m venv .venv-kgx
-	.venv-kgx/bin/python -m pip install --quiet kgx
-	touch $@
-
-test: lint system-deps .venv-kgx/.installed
+test: lint system-deps
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
-test-all: lint system-deps .venv-kgx/.installed
+test-all: lint system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Benchmarks print their figures (ratios against a baseline run side by side); they need ../shared.
@@ -78,5 +72,5 @@ learn: $(VENV)/.installed
 	$(BIN)/kg relations learn --corpora $(CORPORA) --models $(MODELS) -o $(MODELS)/relations.json
 
 clean:
-	rm -rf $(VENV) .venv-kgx output/* .pytest_cache
+	rm -rf $(VENV) output/* .pytest_cache
 	touch output/.gitkeep
