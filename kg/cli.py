@@ -79,6 +79,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 lexicon_app = typer.Typer(
     help="Build or inspect the lexicon (names and IDs of genes, diseases, chemicals).", no_args_is_help=True
