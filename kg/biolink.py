@@ -24,6 +24,8 @@ __all__ = [
     "get_id_prefixes",
     "get_prefix_map",
     "get_schema",
+    "get_superclasses",
+    "get_superproperties",
     "model_version",
 ]
 
@@ -131,6 +133,47 @@ def get_schema() -> dict[str, Any]:
     path = _package_dir() / "schema" / "biolink_model.yaml"
     with path.open(encoding="utf-8") as handle:
         return dict(yaml.safe_load(handle))
+
+
+def _class_curie(name: str) -> str:
+    """'disease or phenotypic feature' -> 'biolink:DiseaseOrPhenotypicFeature'."""
+    return "biolink:" + "".join(word[:1].upper() + word[1:] for word in name.split())
+
+
+def _slot_curie(name: str) -> str:
+    """'related to' -> 'biolink:related_to'."""
+    return "biolink:" + name.replace(" ", "_")
+
+
+@functools.cache
+def _hierarchy(kind: str) -> dict[str, tuple[str, ...]]:
+    """Each Biolink class (or slot) as a CURIE -> its direct parents (``is_a`` and mixins), as CURIEs."""
+    convert = _class_curie if kind == "classes" else _slot_curie
+    result = {}
+    for name, definition in get_schema()[kind].items():
+        definition = definition or {}
+        parents = [definition["is_a"]] if definition.get("is_a") else []
+        parents += list(definition.get("mixins") or [])
+        result[convert(name)] = tuple(convert(parent) for parent in parents)
+    return result
+
+
+def get_superclasses(category: str) -> tuple[str, ...]:
+    """The direct superclasses of a Biolink category (``is_a`` and mixins), as CURIEs.
+
+    >>> get_superclasses("biolink:Disease")
+    ('biolink:DiseaseOrPhenotypicFeature',)
+    """
+    return _hierarchy("classes").get(category, ())
+
+
+def get_superproperties(predicate: str) -> tuple[str, ...]:
+    """The direct parents of a Biolink predicate (``is_a`` and mixins), as CURIEs.
+
+    >>> get_superproperties("biolink:related_to_at_instance_level")
+    ('biolink:related_to',)
+    """
+    return _hierarchy("slots").get(predicate, ())
 
 
 def model_version() -> str:

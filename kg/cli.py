@@ -253,6 +253,12 @@ def build(
         ),
     ] = False,
     html: Annotated[bool, typer.Option(help="Write the HTML view.")] = True,
+    biolink_hierarchy: Annotated[
+        bool,
+        typer.Option(
+            help="Put Biolink's class and predicate hierarchy in the RDF (rdfs:subClassOf*, rdfs:subPropertyOf*)."
+        ),
+    ] = True,
     include_retracted: Annotated[
         bool,
         typer.Option(
@@ -322,7 +328,14 @@ def build(
     if shard_triples and RdfFormat.N_TRIPLES not in formats:
         formats = (*formats, RdfFormat.N_TRIPLES)
     paths = write_outputs(
-        graph, output, name=name, report=report, rdf_formats=formats, html=html, shard_triples=shard_triples
+        graph,
+        output,
+        name=name,
+        report=report,
+        rdf_formats=formats,
+        html=html,
+        shard_triples=shard_triples,
+        biolink_hierarchy=biolink_hierarchy,
     )
     if checkpoint is not None:
         clear_checkpoints(checkpoint)
@@ -451,7 +464,11 @@ def query(
 def load(
     store: Annotated[Path, typer.Argument(help="Store directory (created if missing).")],
     inputs: Annotated[
-        list[Path], typer.Argument(help="Papers, or RDF files written by `kg build`.", show_default=False)
+        list[Path],
+        typer.Argument(
+            help="Papers, RDF files written by `kg build`, or ontology files (.obo, .owl, .ttl) to load beside them.",
+            show_default=False,
+        ),
     ],
     input_format: Annotated[
         InputFormat | None, typer.Option("--format", "-f", help="Paper format (default: detected).")
@@ -459,20 +476,29 @@ def load(
     lexicon: Annotated[Path | None, typer.Option(help="Lexicon directory.")] = None,
     models: Annotated[Path | None, typer.Option(help="Directory of learned models.")] = None,
 ) -> None:
-    """Add papers (or kg's RDF files) to a persistent SPARQL store without duplicating nodes or evidence."""
+    """Add papers (or kg's RDF files) to a persistent SPARQL store without duplicating nodes or evidence;
+    load ontology files beside them (each in a named graph of its own, joined to kg's nodes by IRI)."""
+    from kg.ontology import is_ontology_file
     from kg.pipeline import BuildReport, build_graph
     from kg.sparql import RDF_FORMATS, Store
 
     started = time.perf_counter()
     target = Store(store)
     before = len(target)
-    rdf_files = [p for p in inputs if p.is_file() and any(s.lower() in RDF_FORMATS for s in p.suffixes)]
-    papers = [p for p in inputs if p not in rdf_files]
+    ontologies = [p for p in inputs if p.is_file() and is_ontology_file(p)]
+    rdf_files = [
+        p
+        for p in inputs
+        if p.is_file() and p not in ontologies and any(s.lower() in RDF_FORMATS for s in p.suffixes)
+    ]
+    papers = [p for p in inputs if p not in rdf_files and p not in ontologies]
     if papers:
         from kg.read import resolve_inputs
 
         resolve_inputs(papers)
     updated = sum(target.merge_file(p) for p in rdf_files)
+    for ontology in ontologies:
+        console.print(f"{escape(str(ontology))}: {target.load_ontology(ontology):,} ontology triples")
     report = BuildReport()
     if papers:
         graph = build_graph(

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
 from kg.atomic import atomic_path
-from kg.biolink import BIOLINK, AgentType, Category, KnowledgeLevel
+from kg.biolink import BIOLINK, AgentType, Category, KnowledgeLevel, get_superclasses, get_superproperties
 from kg.choices import RdfFormat
 from kg.errors import IdentifierError
 from kg.graph import KnowledgeGraph
@@ -39,6 +39,7 @@ from kg.records import Evidence
 __all__ = [
     "KGV",
     "association_iri",
+    "iter_biolink_hierarchy",
     "iter_oxigraph_triples",
     "iter_triples",
     "serialize",
@@ -129,6 +130,10 @@ def _concept_triples(curie: str, data: dict[str, Any], *, with_synonyms: bool = 
             yield (node, RDFS.subClassOf, target)
     if data.get("description"):
         yield (node, DCTERMS.description, Literal(data["description"]))
+    if with_synonyms and data.get(
+        "xrefs"
+    ):  # the vocabulary whose ID names the node (Biolink's id_prefixes order)
+        yield (node, KGV.preferredIdSource, Literal(curie.split(":", 1)[0]))
 
 
 def _publication_iris(record: dict[str, Any]) -> tuple[URIRef | None, list[URIRef]]:
@@ -145,8 +150,43 @@ def _publication_iris(record: dict[str, Any]) -> tuple[URIRef | None, list[URIRe
     return main, others
 
 
-def iter_triples(graph: KnowledgeGraph) -> Iterator[Triple]:
-    """Every triple of the graph's RDF form (see the module docstring for the model), as rdflib terms."""
+def _ancestors(start: str, parents: Callable[[str], tuple[str, ...]]) -> list[str]:
+    found: list[str] = []
+    stack = [start]
+    while stack:
+        for parent in parents(stack.pop()):
+            if parent not in found:
+                found.append(parent)
+                stack.append(parent)
+    return found
+
+
+def iter_biolink_hierarchy(graph: KnowledgeGraph) -> Iterator[Triple]:
+    """Biolink's class and predicate hierarchy above what the graph uses: ``rdfs:subClassOf`` between the
+    categories (``is_a`` and mixins, up to ``biolink:Entity``) and ``rdfs:subPropertyOf`` between the
+    predicates (up to ``biolink:related_to``), so ``?c rdfs:subClassOf* biolink:DiseaseOrPhenotypicFeature``
+    and ``?p rdfs:subPropertyOf* biolink:related_to`` work."""
+    categories = {data["category"] for _, data in graph.graph.nodes(data=True)}
+    categories |= {concept.category for concept in graph.classes.values()}
+    categories |= {Category.ASSOCIATION.value, Category.PUBLICATION.value}
+    predicates = {data["predicate"] for _, _, data in graph.graph.edges(data=True)}
+    pairs: set[tuple[str, str, str]] = set()
+    for category in categories:
+        for child in [category, *_ancestors(category, get_superclasses)]:
+            pairs.update((child, "class", parent) for parent in get_superclasses(child))
+    for predicate in predicates:
+        for child in [predicate, *_ancestors(predicate, get_superproperties)]:
+            pairs.update((child, "property", parent) for parent in get_superproperties(child))
+    for child, kind, parent in sorted(pairs):
+        relation = RDFS.subClassOf if kind == "class" else RDFS.subPropertyOf
+        yield (BL[child.split(":", 1)[1]], relation, BL[parent.split(":", 1)[1]])
+
+
+def iter_triples(graph: KnowledgeGraph, *, biolink_hierarchy: bool = True) -> Iterator[Triple]:
+    """Every triple of the graph's RDF form (see the module docstring for the model), as rdflib terms;
+    with ``biolink_hierarchy``, also Biolink's hierarchy above its categories and predicates."""
+    if biolink_hierarchy:
+        yield from iter_biolink_hierarchy(graph)
     for curie, data in graph.graph.nodes(data=True):
         yield from _concept_triples(curie, data)
     for curie, concept in graph.classes.items():
@@ -249,14 +289,14 @@ def iter_triples(graph: KnowledgeGraph) -> Iterator[Triple]:
                 yield (evidence, BL.publications, paper)
 
 
-def to_rdflib(graph: KnowledgeGraph) -> Graph:
+def to_rdflib(graph: KnowledgeGraph, *, biolink_hierarchy: bool = True) -> Graph:
     """The graph as an rdflib ``Graph``, with its prefixes bound."""
     rdf = Graph()
     curies = set(graph.graph.nodes) | set(graph.classes) | set(graph.publications)
     for _, data in graph.graph.nodes(data=True):
         curies.update(data["xrefs"])
     _bind_prefixes(rdf, curies)
-    for triple in iter_triples(graph):
+    for triple in iter_triples(graph, biolink_hierarchy=biolink_hierarchy):
         rdf.add(triple)
     return rdf
 
@@ -273,27 +313,33 @@ def _to_oxigraph(term):
     return ox.Literal(str(term))
 
 
-def iter_oxigraph_triples(graph: KnowledgeGraph):
+def iter_oxigraph_triples(graph: KnowledgeGraph, *, biolink_hierarchy: bool = True):
     """The graph's triples as pyoxigraph terms (the fast path into a store and to N-Triples)."""
     import pyoxigraph as ox
 
-    for subject, predicate, obj in iter_triples(graph):
+    for subject, predicate, obj in iter_triples(graph, biolink_hierarchy=biolink_hierarchy):
         yield ox.Triple(_to_oxigraph(subject), _to_oxigraph(predicate), _to_oxigraph(obj))
 
 
-def serialize(graph: KnowledgeGraph, format: RdfFormat | str = RdfFormat.TURTLE) -> bytes:
+def serialize(
+    graph: KnowledgeGraph, format: RdfFormat | str = RdfFormat.TURTLE, *, biolink_hierarchy: bool = True
+) -> bytes:
     """The graph serialised as Turtle, N-Triples or JSON-LD; N-Triples lines are sorted (byte-stable)."""
     format = RdfFormat(format)
     if format is RdfFormat.N_TRIPLES:
         import pyoxigraph as ox
 
-        text = (ox.serialize(iter_oxigraph_triples(graph), format=ox.RdfFormat.N_TRIPLES) or b"").decode(
-            "utf-8"
-        )
+        text = (
+            ox.serialize(
+                iter_oxigraph_triples(graph, biolink_hierarchy=biolink_hierarchy),
+                format=ox.RdfFormat.N_TRIPLES,
+            )
+            or b""
+        ).decode("utf-8")
         # split on "\n" only: str.splitlines() would also split inside literals holding U+2028 and friends
         lines = sorted(set(line for line in text.split("\n") if line))
         return ("\n".join(lines) + "\n").encode("utf-8")
-    rdf = to_rdflib(graph)
+    rdf = to_rdflib(graph, biolink_hierarchy=biolink_hierarchy)
     if format is RdfFormat.JSON_LD:
         return _canonical_json(rdf.serialize(format="json-ld", encoding="utf-8", sort_keys=True, indent=1))
     return rdf.serialize(format="turtle", encoding="utf-8")
@@ -315,8 +361,14 @@ def _canonical_json(data: bytes) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
-def write_rdf(graph: KnowledgeGraph, path: str | Path, format: RdfFormat | str = RdfFormat.TURTLE) -> Path:
+def write_rdf(
+    graph: KnowledgeGraph,
+    path: str | Path,
+    format: RdfFormat | str = RdfFormat.TURTLE,
+    *,
+    biolink_hierarchy: bool = True,
+) -> Path:
     """Write the graph as RDF atomically."""
     with atomic_path(path) as temporary:
-        temporary.write_bytes(serialize(graph, format))
+        temporary.write_bytes(serialize(graph, format, biolink_hierarchy=biolink_hierarchy))
     return Path(path)

@@ -173,7 +173,7 @@ def _work(connection: Connection, location: str, writable: bool, memory: int) ->
                 store.flush()
                 connection.send((204, "text/plain; charset=utf-8", b""))
                 continue
-            results = store.query(text, prefixes=prefixes)
+            results = store.query(text, prefixes=prefixes, use_default_graph_as_union=True)
             graph = isinstance(results, ox.QueryTriples)
             content_type, name = _negotiate(accept, graph)
             format = getattr(ox.RdfFormat if graph else ox.QueryResultsFormat, name)

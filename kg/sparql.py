@@ -233,6 +233,17 @@ class Store:
             raise InputError(f"{path}: holds blank nodes; kg loads only the RDF it writes itself")
         return self._merge(triples)
 
+    def load_ontology(self, path: str | Path) -> int:
+        """Load an ontology file (OBO, OWL, Turtle...) into a named graph of its own beside the graph,
+        replacing an earlier load of the same file name; queries see it (see :mod:`kg.ontology`). Returns
+        the number of its triples."""
+        from kg.ontology import read_ontology
+
+        graph, quads = read_ontology(path)
+        self.store.update(f"DROP SILENT GRAPH <{graph.value}>")
+        self.store.extend(quads)
+        return len(quads)
+
     def load_file(self, path: str | Path) -> None:
         """Bulk-load an RDF file (.ttl, .nt, .jsonld, .gz) into an empty store (the fast path)."""
         path = Path(path)
@@ -326,7 +337,7 @@ class Store:
                 "SERVICE (federated queries) is not allowed: kg queries its own graph and fetches nothing"
             )
         try:
-            return self.store.query(query, prefixes=default_prefixes())
+            return self.store.query(query, prefixes=default_prefixes(), use_default_graph_as_union=True)
         except SyntaxError as error:
             raise QueryError(f"SPARQL syntax error: {error}") from None
         except OSError as error:

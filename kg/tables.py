@@ -30,7 +30,6 @@ NODE_COLUMNS = [
     "xref",
     "synonym",
     "subclass_of",
-    "broad_match",
     "publications",
     "mention_count",
     "provided_by",
@@ -78,10 +77,12 @@ def to_frames(graph: KnowledgeGraph) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "category": data["category"],
                 "name": _cell(data["label"]),
                 "description": _cell(data["description"]),
+                # every ID kg merged into this node: Biolink's xref is multivalued (same_as and broad_match are
+                # single-valued slots in Biolink 4, and kgx rejects several values in them), and the broader
+                # concepts of a local concept go with its parents into subclass_of, as in the RDF
                 "xref": _join(data["xrefs"]),
                 "synonym": _join(s for s in data["synonyms"] if s != data["label"]),
-                "subclass_of": _join(data["parents"]),
-                "broad_matches": _join(data["broad_match"]),  # Biolink's broad_match is single-valued in KGX
+                "subclass_of": _join(dict.fromkeys([*data["parents"], *data["broad_match"]])),
                 "publications": _join(data["documents"]),
                 "mention_count": data["mentions"],
                 "provided_by": KNOWLEDGE_SOURCE,

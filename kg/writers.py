@@ -36,6 +36,7 @@ def write_outputs(
     rdf_formats: tuple[RdfFormat | str, ...] = (RdfFormat.TURTLE,),
     html: bool = True,
     shard_triples: int | None = None,
+    biolink_hierarchy: bool = True,
 ) -> list[Path]:
     """Write ``NAME.ttl`` (and ``NAME.nt``, ``NAME.jsonld`` if asked), ``nodes.tsv``, ``edges.tsv``,
     ``evidence.tsv``, ``NAME.html``, ``report.json`` and ``kg-build.json`` into ``directory``; return
@@ -48,7 +49,9 @@ def write_outputs(
         _prepare(directory)
         earlier = _listed(directory)
         with atomic_group():  # all files land together, or none: a killed build leaves the previous set
-            paths = _write_all(graph, directory, name, report, title, formats, html, shard_triples)
+            paths = _write_all(
+                graph, directory, name, report, title, formats, html, shard_triples, biolink_hierarchy
+            )
             names = sorted(p.name for p in paths)
             manifest = {"files": names, "written_by": f"kg {__version__}"}
             paths.append(write_atomic(directory / BUILD_MANIFEST, json.dumps(manifest, indent=1) + "\n"))
@@ -80,11 +83,13 @@ def _listed(directory: Path) -> set[str]:
     return {n for n in listed if isinstance(n, str) and n == Path(n).name and not n.startswith(".")}
 
 
-def _write_shards(graph: KnowledgeGraph, directory: Path, name: str, size: int) -> list[Path]:
+def _write_shards(
+    graph: KnowledgeGraph, directory: Path, name: str, size: int, biolink_hierarchy: bool = True
+) -> list[Path]:
     """N-Triples in files of ``size`` triples (``NAME-00001.nt``...), for bulk loaders (Oxigraph, Virtuoso)."""
     from kg.rdf import serialize
 
-    lines = serialize(graph, RdfFormat.N_TRIPLES).split(b"\n")
+    lines = serialize(graph, RdfFormat.N_TRIPLES, biolink_hierarchy=biolink_hierarchy).split(b"\n")
     lines = [line for line in lines if line]
     paths = []
     for index, start in enumerate(range(0, len(lines), size), start=1):
@@ -105,13 +110,15 @@ def _write_all(
     rdf_formats: tuple[RdfFormat, ...],
     html: bool,
     shard_triples: int | None = None,
+    biolink_hierarchy: bool = True,
 ) -> list[Path]:
     paths = []
     for rdf_format in rdf_formats:
         if rdf_format is RdfFormat.N_TRIPLES and shard_triples:
-            paths += _write_shards(graph, directory, name, shard_triples)
+            paths += _write_shards(graph, directory, name, shard_triples, biolink_hierarchy)
         else:
-            paths.append(write_rdf(graph, directory / f"{name}.{rdf_format.suffix}", rdf_format))
+            target = directory / f"{name}.{rdf_format.suffix}"
+            paths.append(write_rdf(graph, target, rdf_format, biolink_hierarchy=biolink_hierarchy))
     paths += write_tables(graph, directory)
     if title is None:
         titles = sorted(record["title"] for record in graph.publications.values())
