@@ -61,8 +61,8 @@ def _wrapped(text: str, width: int = 24, lines: int = 3) -> str:
     """A label on up to ``lines`` lines of about ``width`` characters, cut between words only when it is
     longer than that (the full label is in the tooltip and the panel).
 
-    >>> _wrapped("acquired reactive perforating collagenosis")
-    'acquired reactive\nperforating collagenosis'
+    >>> _wrapped("acquired reactive perforating collagenosis").split("\\n")
+    ['acquired reactive', 'perforating collagenosis']
     """
     out: list[str] = []
     for word in text.split():
