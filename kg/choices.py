@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["AnnotationFormat", "InputFormat", "PaperSource", "RdfFormat", "RelationScheme", "ResultFormat"]
+__all__ = [
+    "AnnotationFormat",
+    "InputFormat",
+    "PaperSource",
+    "RdfFormat",
+    "RelationScheme",
+    "ResultFormat",
+    "TaggingScheme",
+]
 
 
 class InputFormat(StrEnum):
@@ -76,3 +84,13 @@ class PaperSource(StrEnum):
     PUBMED = "pubmed"
     PMC = "pmc"
     PUBTATOR = "pubtator"
+
+
+class TaggingScheme(StrEnum):
+    """Whose annotation conventions the learned tagger follows: ``kg`` (BC5CDR's for diseases and
+    chemicals, BioRED's for genes) or one corpus's (to score the tagger on that corpus)."""
+
+    KG = "kg"
+    BC5CDR = "bc5cdr"
+    NCBI_DISEASE = "ncbi_disease"
+    BIORED = "biored"
