@@ -15,7 +15,7 @@ dictionary part once per distinct feature bag; the LSTM runs over all sentences 
 Viterbi is vectorised over sentences and heads.
 
 >>> [m.group() for m in TOKEN_PATTERN.finditer("IL-4Rα (2.5 mg)")]
-['IL', '-', '4', 'R', 'α', '(', '2', '.', '5', 'mg', ')']
+['IL', '-', '4', 'Rα', '(', '2', '.', '5', 'mg', ')']
 """
 
 from __future__ import annotations

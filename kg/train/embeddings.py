@@ -10,7 +10,7 @@ the initial vectors, so the same input gives the same vectors) over
   samples of chemical and gene names (they would otherwise swamp the text).
 
 >>> words_of("IL-4Rα inhibitors")
-['il', '-', '4', 'r', 'α', 'inhibitors']
+['il', '-', '4', 'rα', 'inhibitors']
 """
 
 from __future__ import annotations
