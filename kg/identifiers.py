@@ -71,6 +71,11 @@ _SYNONYMS = {
     "Orphanet": ["orphanet", "ORPHA", "ORPHANET"],
     "HP": ["hp"],
     "NCBITaxon": ["ncbitaxon", "taxon", "Taxonomy"],
+    "MGI": ["mgi"],
+    "RGD": ["rgd"],
+    "ZFIN": ["zfin"],
+    "FB": ["FLYBASE", "FlyBase", "flybase"],
+    "DBSNP": ["dbsnp", "dbSNP", "dbSnp"],
 }
 
 # What a valid local identifier looks like, for the prefixes `kg` mints or reads most (after the
@@ -99,6 +104,11 @@ _PATTERNS = {
     "UniProtKB": (r"[A-Z0-9]{6,10}(?:-\d+)?", "UniProtKB:P05112"),
     "ENSEMBL": (r"ENS[A-Z]*\d{6,}(?:\.\d+)?", "ENSEMBL:ENSG00000113520"),
     "NCBITaxon": (r"\d+", "NCBITaxon:9606"),
+    "MGI": (r"\d+", "MGI:96556"),
+    "RGD": (r"\d+", "RGD:2918"),
+    "ZFIN": (r"ZDB-[A-Z]+-\d{6}-\d+", "ZFIN:ZDB-GENE-980526-166"),
+    "FB": (r"FBgn\d{7}", "FB:FBgn0000490"),
+    "DBSNP": (r"rs\d+", "DBSNP:rs113488022"),
     LOCAL_PREFIX: (
         r"[a-z]+\.[a-z0-9]+(?:[-.][a-z0-9]+)*",
         "KG:disease.acquired-reactive-perforating-collagenosis",
