@@ -39,7 +39,7 @@ __all__ = [
     "read_predictions",
 ]
 
-TYPES = (EntityType.DISEASE.value, EntityType.CHEMICAL.value, EntityType.GENE.value)
+TYPES = tuple(t.value for t in EntityType)
 
 
 @dataclass(frozen=True, slots=True)

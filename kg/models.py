@@ -1,7 +1,8 @@
 """The learned models `kg` applies, loaded once from the weights shipped in ``kg/data/``.
 
-:class:`Models` bundles them (today the mention filter and the relation model, both logistic regressions
-over hashed features, :class:`LogisticModel`); an :class:`~kg.extract.Extractor` holds one. Loading needs
+:class:`Models` bundles them (the mention filter and the relation model, logistic regressions over hashed
+features, :class:`LogisticModel`; the species model, a gradient-boosted tree ensemble, :class:`TreeEnsemble`);
+an :class:`~kg.extract.Extractor` holds one. Loading needs
 only numpy; the weights are written by the learners in :mod:`kg.train` (``make learn``). A missing or
 damaged weights file ends in one :class:`~kg.errors.ModelError` line naming the file and how to rebuild it;
 ``Models.none()`` runs `kg` without learned models (dictionary and trigger rules only).
@@ -31,6 +32,7 @@ __all__ = [
     "LogisticHead",
     "LogisticModel",
     "Models",
+    "TreeEnsemble",
     "hash_feature",
     "vector",
 ]
@@ -39,6 +41,7 @@ DIMENSIONS = 1 << 18
 MODELS_DIR = Path(__file__).parent / "data"
 MENTION_FILTER_FILE = "mentions.json"
 RELATIONS_FILE = "relations.json"
+SPECIES_FILE = "species.json"
 
 
 @functools.lru_cache(maxsize=1 << 20)
@@ -120,6 +123,132 @@ class LogisticModel:
         return cls(heads, data.get("trained_on", {}), path, hashlib.sha256(raw).hexdigest()[:16])
 
 
+def _read_json(path: Path) -> tuple[dict, str]:
+    try:
+        raw = path.read_bytes()
+        return json.loads(raw), hashlib.sha256(raw).hexdigest()[:16]
+    except FileNotFoundError:
+        raise ModelError(f"{path}: model file missing; rebuild it with `make learn`") from None
+    except (OSError, ValueError) as error:
+        raise ModelError(
+            f"{path}: model file damaged ({type(error).__name__}: {error}); rebuild it with `make learn`"
+        ) from None
+
+
+@dataclass(frozen=True, eq=False)
+class TreeEnsemble:
+    """Gradient-boosted regression trees (as LightGBM grows them), scored with numpy.
+
+    The trees are padded to one shape: node arrays ``(trees, nodes)`` of split feature, threshold and the
+    two children; a negative child ``~k`` is leaf ``k`` of that tree (``leaves``: ``(trees, max leaves)``).
+    A row goes left when its feature value is at most the threshold (NaN goes the node's default way).
+    Scoring walks every row down every tree at once, one level per step.
+
+    >>> model = TreeEnsemble.from_json({"features": ["x"], "trees": [
+    ...     {"split_feature": [0], "threshold": [1.5], "left": [-1], "right": [-2], "default_left": [True],
+    ...      "leaves": [-1.0, 2.0]}], "bias": 0.5})
+    >>> model.raw_scores(np.array([[1.0], [3.0]])).tolist()
+    [-0.5, 2.5]
+    """
+
+    features: tuple[str, ...]
+    split_feature: np.ndarray  # (trees, nodes) int
+    threshold: np.ndarray  # (trees, nodes) float
+    left: np.ndarray  # (trees, nodes) int: a child node, or ~leaf
+    right: np.ndarray
+    default_left: np.ndarray  # (trees, nodes) bool
+    leaves: np.ndarray  # (trees, max leaves) float
+    depth: int
+    bias: float = 0.0
+    trained_on: dict[str, object] = field(default_factory=dict)
+    path: Path | None = None
+    digest: str = ""
+
+    @classmethod
+    def from_json(cls, data: dict, path: Path | None = None, digest: str = "") -> TreeEnsemble:
+        trees = data["trees"]
+        nodes = max(1, max(len(t["split_feature"]) for t in trees))
+        width = max(len(t["leaves"]) for t in trees)
+        shape = (len(trees), nodes)
+        split_feature = np.zeros(shape, dtype=np.int64)
+        threshold = np.zeros(shape, dtype=np.float64)
+        left = np.full(shape, -1, dtype=np.int64)
+        right = np.full(shape, -1, dtype=np.int64)
+        default_left = np.ones(shape, dtype=bool)
+        leaves = np.zeros((len(trees), width), dtype=np.float64)
+        depth = 0
+        for index, tree in enumerate(trees):
+            count = len(tree["split_feature"])
+            split_feature[index, :count] = tree["split_feature"]
+            threshold[index, :count] = tree["threshold"]
+            left[index, :count] = tree["left"]
+            right[index, :count] = tree["right"]
+            default_left[index, :count] = tree["default_left"]
+            leaves[index, : len(tree["leaves"])] = tree["leaves"]
+            depth = max(depth, _depth(tree["left"], tree["right"]))
+        return cls(
+            tuple(data["features"]),
+            split_feature,
+            threshold,
+            left,
+            right,
+            default_left,
+            leaves,
+            depth,
+            float(data.get("bias", 0.0)),
+            dict(data.get("trained_on", {})),
+            path,
+            digest,
+        )
+
+    @classmethod
+    def read(cls, path: Path) -> TreeEnsemble:
+        """Read a shipped tree model (JSON, see :mod:`kg.train.species`)."""
+        data, digest = _read_json(path)
+        try:
+            return cls.from_json(data, path, digest)
+        except (KeyError, TypeError, ValueError, IndexError) as error:
+            raise ModelError(
+                f"{path}: model file damaged ({type(error).__name__}: {error}); rebuild it with `make learn`"
+            ) from None
+
+    def raw_scores(self, rows: np.ndarray) -> np.ndarray:
+        """The ensemble's raw score (sum of leaf values plus the bias) of each row of ``rows``."""
+        rows = np.asarray(rows, dtype=np.float64)
+        count, trees = len(rows), len(self.leaves)
+        if count == 0:
+            return np.zeros(0)
+        tree_index = np.broadcast_to(np.arange(trees), (count, trees))
+        row_index = np.broadcast_to(np.arange(count)[:, None], (count, trees))
+        node = np.zeros((count, trees), dtype=np.int64)  # >= 0: an inner node; < 0: ~leaf
+        for _ in range(self.depth):
+            inner = node >= 0
+            if not inner.any():
+                break
+            at = np.where(inner, node, 0)
+            value = rows[row_index, self.split_feature[tree_index, at]]
+            go_left = np.where(
+                np.isnan(value), self.default_left[tree_index, at], value <= self.threshold[tree_index, at]
+            )
+            child = np.where(go_left, self.left[tree_index, at], self.right[tree_index, at])
+            node = np.where(inner, child, node)
+        return self.leaves[tree_index, ~node].sum(axis=1) + self.bias
+
+
+def _depth(left: list[int], right: list[int]) -> int:
+    """The number of decisions on the longest path of a tree given as child lists (node 0 the root)."""
+    if not left:
+        return 0
+    deepest, stack = 0, [(0, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        for child in (left[node], right[node]):
+            if child >= 0:
+                stack.append((child, level + 1))
+    return deepest
+
+
 @dataclass(frozen=True, eq=False)
 class Models:
     """The learned models an extractor applies; any may be None (that component is then skipped)."""
@@ -127,6 +256,7 @@ class Models:
     mention_filter: LogisticModel | None = None
     relations: LogisticModel | None = None
     directory: Path | None = None
+    species: TreeEnsemble | None = None
 
     @classmethod
     def load(cls, directory: str | Path | None = None) -> Models:
@@ -136,6 +266,7 @@ class Models:
             mention_filter=LogisticModel.read(directory / MENTION_FILTER_FILE),
             relations=LogisticModel.read(directory / RELATIONS_FILE),
             directory=directory,
+            species=TreeEnsemble.read(directory / SPECIES_FILE),
         )
 
     @classmethod
@@ -146,10 +277,10 @@ class Models:
     @property
     def fingerprint(self) -> str:
         """Identifies these weights (checkpoints of one build are not reused with other models)."""
-        return "|".join(m.digest if m else "-" for m in (self.mention_filter, self.relations))
+        return "|".join(m.digest if m else "-" for m in (self.mention_filter, self.relations, self.species))
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         # Sent to another process (a Dask worker), models are read there from the same directory.
         if self.directory is None:
-            return (Models, (self.mention_filter, self.relations, None))
+            return (Models, (self.mention_filter, self.relations, None, self.species))
         return (Models.load, (str(self.directory),))

@@ -33,6 +33,17 @@ def lexicon() -> Lexicon:
 
 
 @pytest.fixture(scope="session")
+def small_lexicon(tmp_path_factory: pytest.TempPathFactory) -> Lexicon:
+    """A lexicon built from the real source rows in tests/fixtures/sources (IL4, IL13, TNF, CAT and their
+    mouse, rat, zebrafish and fly orthologs; a few diseases, drugs and organisms)."""
+    from kg.lexicon.build import build_lexicon
+
+    directory = tmp_path_factory.mktemp("small-lexicon")
+    build_lexicon(FIXTURES / "sources", directory / "shipped")
+    return Lexicon.open(directory / "shipped", cache=directory / "compiled")
+
+
+@pytest.fixture(scope="session")
 def models() -> Models:
     return Models.load()
 

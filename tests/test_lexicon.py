@@ -12,10 +12,8 @@ from kg.lexicon.build import build_lexicon
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory) -> Lexicon:
-    directory = tmp_path_factory.mktemp("lexicon")
-    build_lexicon(FIXTURES / "sources", directory / "shipped")
-    return Lexicon.open(directory / "shipped", cache=directory / "compiled")
+def small(small_lexicon) -> Lexicon:
+    return small_lexicon
 
 
 def test_one_concept_holds_all_its_ids_with_the_biolink_preferred_one_first(small):

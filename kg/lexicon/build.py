@@ -30,6 +30,7 @@ from kg.errors import LexiconError
 from kg.lexicon.kinds import NameKind
 from kg.lexicon.lexicon import name_key
 from kg.lexicon.sources import (
+    HUMAN_TAXON,
     SOURCE_FILES,
     CurieChecker,
     SourceEntry,
@@ -37,7 +38,7 @@ from kg.lexicon.sources import (
     iter_mappings,
     iter_negative_mappings,
 )
-from kg.lexicon.species import CURATED_FILES, RAT_TAXON, iter_species_entries, read_orthologs
+from kg.lexicon.species import CURATED_FILES, RAT_TAXON, WordFilter, iter_species_entries, read_orthologs
 from kg.text import NORMALISATION_VERSION, key
 
 __all__ = ["CURATED_DIR", "CURATED_PROVENANCE", "SOURCE_PROVENANCE", "build_lexicon"]
@@ -103,7 +104,10 @@ CURATED_PROVENANCE = {
     "organisms": ("organism names -> NCBI Taxonomy IDs (303 taxa)", "kg curated list", "CC0 1.0"),
     "cell_lines": ("cell lines -> species of origin (a species signal)", "kg curated list", "CC0 1.0"),
     "mesh_stop": ("MeSH organism names that are not organism mentions", "kg curated list", "CC0 1.0"),
+    "gene_stop": ("English words that are names of genes of other species", "kg curated list", "CC0 1.0"),
 }
+# Whose names say which words are common English (for WordFilter): the disease and chemical vocabularies.
+_WORD_SOURCES = frozenset({"mondo", "mesh", "doid", "hp", "drugbank"})
 
 # Which kinds of entry may share one concept: MeSH files proteins and protein families under
 # chemicals (D12), and their mappings to HGNC / FamPlex make them genes.
@@ -412,6 +416,18 @@ def build_lexicon(sources: Path, output: Path, curated: Path | None = None) -> d
         if kind == "gene":
             full_names[concept_id] = [n for e in group for n, k in e.names if k == NameKind.NAME]
 
+    # One-word names of other species' genes that are English words in text (fly "and", mouse "fat").
+    uses: Counter[str] = Counter()
+    human_names: set[str] = set()
+    for group in entries.values():
+        for entry in group:
+            if entry.source in _WORD_SOURCES:
+                for name, _ in entry.names:
+                    uses.update(set(re.findall(r"(?<![\w-])[a-z]+(?![\w-])", name)))
+            elif entry.source == "hgnc":  # written in lower case: "leptin", "insulin" (not "CAT")
+                human_names.update(name for name, _ in entry.names if name.islower())
+    words = WordFilter.read(curated, uses, human_names)
+
     concept_rows, term_rows = [], []
     stats: Counter[str] = Counter()
     for concept_id, category, kind, xrefs, group in sorted(concepts, key=lambda item: item[0]):
@@ -453,10 +469,14 @@ def build_lexicon(sources: Path, output: Path, curated: Path | None = None) -> d
                 for other in sorted(orthologs.get(concept_id, ()))
                 for name in full_names.get(other, ())
             ]
+        other_species = kind == "gene" and taxon not in ("", HUMAN_TAXON)
         seen: set[str] = set()
         for entry in group:
             for name, name_kind in entry.names + (extra if entry is group[0] else []):
                 name = " ".join(_uninvert(name).split())
+                if other_species and words.is_word(name):
+                    stats["names left out: words"] += 1
+                    continue
                 if (
                     not (2 <= len(name) <= MAX_NAME_LENGTH)
                     or name in seen

@@ -40,6 +40,7 @@ __all__ = [
     "GENE_INFO_TAXA",
     "TAXA",
     "Orthologs",
+    "WordFilter",
     "iter_species_entries",
     "parse_gene_info",
     "parse_organisms",
@@ -62,6 +63,7 @@ CURATED_FILES = {
     "organisms": "organisms.tsv",
     "cell_lines": "cell_lines.tsv",
     "mesh_stop": "mesh_stop.txt",
+    "gene_stop": "gene_stop.txt",
 }
 # gene_info types worth naming: pseudogenes, tRNAs and biological regions are rarely what papers mean.
 GENE_TYPES = frozenset(
@@ -223,6 +225,36 @@ def read_orthologs(sources: Path, check: CurieChecker) -> Orthologs:
     return [(a, b, source) for a, b, source in pairs if check(a, source) and check(b, source)]
 
 
+class WordFilter:
+    """Which names of genes of other species are English words in text: fly ``and``, ``to``, ``with``,
+    mouse mutants ``fat`` and ``lethal``. A one-word name written in lower case or capitalised is a word when
+    the curated stop list (``gene_stop.txt``) has it, or when it is a common word of disease and chemical
+    names (in at least :attr:`MIN_USES` of them) and no human gene goes by it in lower case ("leptin").
+
+    >>> words = WordFilter({"and", "fat"}, {"with": 5, "leptin": 9}, {"leptin"})
+    >>> [words.is_word(n) for n in ("and", "With", "leptin", "Fos", "FAT", "Il4")]
+    [True, True, False, False, False, False]
+    """
+
+    MIN_USES = 3
+
+    def __init__(self, stop: set[str], uses: dict[str, int], human: set[str]):
+        self.stop = stop
+        self.common = {word for word, count in uses.items() if count >= self.MIN_USES} - human
+
+    def is_word(self, name: str) -> bool:
+        if not name.isalpha() or not (name.islower() or (name[0].isupper() and name[1:].islower())):
+            return False
+        lower = name.lower()
+        return lower in self.stop or lower in self.common
+
+    @classmethod
+    def read(cls, curated: Path, uses: dict[str, int], human: set[str]) -> WordFilter:
+        return cls(
+            {line[0].lower() for line in _data_lines(curated / CURATED_FILES["gene_stop"])}, uses, human
+        )
+
+
 # --- organisms ------------------------------------------------------------------------------------------
 
 
@@ -281,9 +313,14 @@ def parse_organisms(
                     continue
                 pool.append((name, taxid, "mesh", NameKind.LABEL if index == 0 else NameKind.ENTRY))
     pool += _abbreviations(pool)
-    best: dict[str, tuple[str, str, str, str]] = {}
-    for entry in sorted(pool, key=lambda item: _PRIORITY[item[2]]):
-        best.setdefault(key(entry[0]), entry)  # the first (best) source of a name keeps it
+    winner: dict[str, tuple[str, str]] = {}  # a name's key -> the taxon and source that keep it
+    for name, taxid, origin, _ in sorted(pool, key=lambda item: _PRIORITY[item[2]]):
+        winner.setdefault(key(name), (taxid, origin))
+    best = {
+        (name, taxid): (name, taxid, origin, kind)
+        for name, taxid, origin, kind in sorted(pool, key=lambda item: _PRIORITY[item[2]])
+        if winner[key(name)] == (taxid, origin)
+    }
     cell_lines = [(name, cells[0]) for cells in _data_lines(curated / CURATED_FILES["cell_lines"])
                   for name in split_values(cells[1], "|")]  # fmt: skip
     entries: dict[tuple[str, str], SourceEntry] = {}
