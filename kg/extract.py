@@ -5,7 +5,7 @@ An extractor holds the lexicon, the recogniser made from it and the learned mode
 
     the paper's own annotations (:mod:`kg.annotations`) -> recognise (:mod:`kg.recognise`)
     -> ground (:mod:`kg.ground`) -> species of gene mentions (:mod:`kg.species`)
-    -> mention filter (:mod:`kg.mention_filter`)
+    -> mention filter (:mod:`kg.mention_filter`) -> sequence variants and their genes (:mod:`kg.variants`)
     -> relations: trigger rules (:mod:`kg.relate`) and the learned model (:mod:`kg.relate_learned`)
 
 It is passed explicitly wherever documents are processed: a loop, forked worker processes (inherited at
@@ -31,6 +31,7 @@ from kg.records import Concept, Document, DocumentResult, Mention, Relation
 from kg.relate import extract_relations
 from kg.relate_learned import learned_relations
 from kg.species import assign_species
+from kg.variants import find_variant_mentions
 
 __all__ = ["LEARNED_MIN_SCORE", "Extractor"]
 
@@ -84,11 +85,14 @@ class Extractor:
         grounded, concepts = ground_mentions(mentions, self.lexicon, local_concepts)
         grounded, concepts = assign_species(self.models.species, document, grounded, concepts, self.lexicon)
         grounded, concepts = filter_mentions(self.models.mention_filter, document, grounded, concepts)
+        grounded, concepts, variant_links = find_variant_mentions(document, grounded, concepts)
+        if document.is_retracted:
+            variant_links = [replace(r, evidence=replace(r.evidence, retracted=True)) for r in variant_links]
         return DocumentResult(
             document=document,
             mentions=tuple(grounded),
             concepts=tuple(concepts),
-            relations=tuple(self.relate(document, grounded, concepts)),
+            relations=(*variant_links, *self.relate(document, grounded, concepts)),
             warnings=(*document.warnings, *warnings),
         )
 
