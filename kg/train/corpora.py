@@ -8,6 +8,8 @@ training split (:func:`is_held_out`).
 
 >>> gold_id("D003876"), gold_id("3565"), gold_id("MESH:D003876")
 ('MESH:D003876', 'NCBIGene:3565', 'MESH:D003876')
+>>> gold_id("rs113488022"), gold_id("p|SUB|V|600|E")
+('DBSNP:rs113488022', 'KG:variant.p-v600e')
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 
 from kg.categories import category_of, entity_type_of
 from kg.errors import InputError
+from kg.identifiers import hgvs_from_tmvar, variant_curie
 from kg.lexicon import Lexicon
 from kg.read import read_documents
 from kg.records import Concept, Document, EntityType, Mention
@@ -61,8 +64,13 @@ SPLIT_BY_PMID = {"nlm_gene": 3}
 
 
 def gold_id(raw: str) -> str:
-    """A gold relation argument as a CURIE (MeSH and NCBI Gene IDs come bare in BC5CDR and BioRED)."""
+    """A gold relation argument as a CURIE (MeSH and NCBI Gene IDs come bare in BC5CDR and BioRED, variants
+    as rs numbers or tmVar's pipe form, read as the PubTator reader reads them)."""
     raw = raw.strip()
+    if re.fullmatch(r"(?i)rs\d+", raw):
+        return f"DBSNP:rs{int(raw[2:])}"
+    if "|" in raw:
+        return variant_curie(hgvs_from_tmvar(raw))
     if re.fullmatch(r"[CD]\d{6,9}", raw):
         return f"MESH:{raw}"
     if raw.isdigit():

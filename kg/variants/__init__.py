@@ -6,16 +6,17 @@ deletions and insertions (``ΔF508``, ``32-bp deletion``), repeats and changes t
 codon 600"), each with a normalised ID; ``assign_genes`` links each to the gene it belongs to;
 ``group_variants`` gives restatements one ID. The rules are pure Python regular expressions
 (:mod:`kg.variants.notation`, :mod:`kg.variants.bare`, :mod:`kg.variants.language`, over the vocabulary of
-:mod:`kg.variants.vocabulary`), found by :mod:`kg.variants.find`; :mod:`kg.variants.identifiers` makes
-their IDs; :mod:`kg.variants.mentions` is the pipeline's variant stage.
+:mod:`kg.variants.vocabulary`), found by :mod:`kg.variants.find`; :mod:`kg.identifiers` makes their IDs
+(``DBSNP:rs…``, or ``KG:variant.<gene>.<change>``); :mod:`kg.variants.mentions` is the pipeline's variant stage.
 
 >>> [(v.text, v.id) for v in find_variants("BRAF V600E (c.1799T>A; rs113488022)")]
 [('V600E', 'p.V600E'), ('c.1799T>A', 'c.1799T>A'), ('rs113488022', 'DBSNP:rs113488022')]
 """
 
+from kg.identifiers import gene_free, hgvs_from_tmvar, variant_curie
 from kg.variants.find import Variant, find_variants
 from kg.variants.genes import GeneAssignment, assign_genes, group_variants
-from kg.variants.identifiers import gene_free, hgvs_from_tmvar, variant_curie, variant_ids
+from kg.variants.identifiers import variant_ids
 from kg.variants.mentions import find_variant_mentions
 
 __all__ = [

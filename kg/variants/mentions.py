@@ -8,7 +8,7 @@ document's grounded gene mentions), gives the mentions that restate one variant 
 * a :class:`~kg.records.Mention` of type ``Variant`` per variant mention (method ``variant``); dictionary
   matches a variant overlaps ("delG", "TAG", "CAG" read as genes) give way to it;
 * a :class:`~kg.records.Concept` per variant: ``DBSNP:rs…`` or ``KG:variant.<gene>.<change>``
-  (:mod:`kg.variants.identifiers`), category ``biolink:SequenceVariant``, labelled with its gene and change;
+  (:mod:`kg.identifiers`), category ``biolink:SequenceVariant``, labelled with its gene and change;
 * a ``biolink:is_sequence_variant_of`` :class:`~kg.records.Relation` from a variant to its gene where the
   text makes the link clear ("BRAF V600E", "the V600E mutation in BRAF", "BRAFV600E", and restatements of
   those), with the sentence as evidence.
@@ -20,11 +20,11 @@ from collections import Counter
 from collections.abc import Sequence
 
 from kg.biolink import Category, Predicate
+from kg.identifiers import gene_part, hgvs_from_tmvar, variant_curie
 from kg.records import Concept, Document, EntityType, Evidence, Mention, Relation
 from kg.text import split_sentences
 from kg.variants.find import Variant, find_variants
 from kg.variants.genes import ASSIGNMENTS_THE_TEXT_MAKES_CLEAR, assign_genes, group_variants
-from kg.variants.identifiers import gene_part, hgvs_from_tmvar, variant_curie
 
 __all__ = ["METHOD", "document_text", "find_variant_mentions"]
 
