@@ -536,13 +536,20 @@ def evaluate(
     table = Table(title=f"{len(documents)} documents")
     for column in ("level", "type", "precision", "recall", "F1", "TP", "FP", "FN"):
         table.add_column(column, justify="right" if column not in ("level", "type") else "left")
+    summary = scores.as_dict()
     for level, rows in (
-        ("mention (strict)", scores.as_dict()["mention_strict"]),
-        ("document (concept IDs)", scores.as_dict()["document_concepts"]),
+        ("mention (strict)", summary["mention_strict"]),
+        ("document (concept IDs)", summary["document_concepts"]),
     ):
         for entity_type, counts in rows.items():
             table.add_row(level, entity_type, *_score_cells(counts))
     out.print(table)
+    agreement = ", ".join(
+        f"{t} {c['agreement']:.3f} ({c['same_id']}/{c['same_span']})"
+        for t, c in summary["mention_ids"].items()
+    )
+    if agreement:
+        out.print(f"IDs of mentions whose span matches a gold mention's: {agreement}", highlight=False)
 
 
 def _score_cells(counts: dict) -> list[str]:
