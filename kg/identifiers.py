@@ -28,6 +28,7 @@ from kg.biolink import get_prefix_map
 from kg.errors import IdentifierError
 
 __all__ = [
+    "HUMAN_TAXON",
     "LOCAL_NAMESPACE",
     "LOCAL_PREFIX",
     "check_paper_ids",
@@ -48,6 +49,7 @@ __all__ = [
 ]
 
 LOCAL_PREFIX = "KG"
+HUMAN_TAXON = "NCBITaxon:9606"
 LOCAL_NAMESPACE = "https://w3id.org/kg-biomed/"
 
 # Prefixes Biolink's context lacks, with the IRI patterns the Bioregistry gives them.

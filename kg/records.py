@@ -140,9 +140,9 @@ class Concept:
     ``id`` is the preferred CURIE (Biolink's ``id_prefixes`` order for the category); ``xrefs`` are the
     other IDs of the same concept; ``parents`` are direct superclasses in the source ontology;
     ``broad_match`` links a local concept (one no ontology has) to the nearest ontology concept.
-    ``taxon`` is a gene's species (``NCBITaxon:10090``); ``orthologs`` are its orthologs in the other species
-    the lexicon covers (NCBI Gene IDs, from HGNC and RGD): a mouse gene's human ortholog, a human gene's
-    mouse, rat and zebrafish ones.
+    ``taxon`` is a gene's species (``NCBITaxon:10090``); ``orthologs`` are, for a gene of another species,
+    its human orthologs, and for a human gene, its orthologs in the other species the lexicon covers (NCBI
+    Gene IDs, from HGNC and RGD).
     """
 
     id: str

@@ -381,12 +381,18 @@ def choose_gene(
     own = [c for c in candidates if taxa[c] == taxon]
     if own:
         return min(own, key=preference) if preference else own[0]
-    for candidate in candidates:
-        concept = lexicon.get_concept(candidate)
-        for ortholog in concept.orthologs if concept else ():
-            if _taxon_of(lexicon, ortholog) == taxon:
-                return ortholog
+    for candidate in candidates:  # orthologs go through human genes: mouse -> human -> rat
+        human = [candidate] if taxa[candidate] == HUMAN else _orthologs(lexicon, candidate)
+        for gene in human:
+            for ortholog in _orthologs(lexicon, gene):
+                if _taxon_of(lexicon, ortholog) == taxon:
+                    return ortholog
     return next((c for c in candidates if taxa[c] == HUMAN), None)
+
+
+def _orthologs(lexicon: Lexicon, curie: str) -> tuple[str, ...]:
+    concept = lexicon.get_concept(curie)
+    return concept.orthologs if concept else ()
 
 
 def assign_species(

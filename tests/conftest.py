@@ -69,6 +69,25 @@ def seed_graph(extractor: Extractor) -> KnowledgeGraph:
     return build_graph([SEED], extractor=extractor, report=BuildReport())
 
 
+# A real title about a rat gene (BioRED train, PMID 18808529): isoproterenol acts on rat dystrophin.
+RAT_TITLE = (
+    "Isoproterenol induces primary loss of dystrophin in rat hearts: correlation with myocardial injury."
+)
+
+
+@pytest.fixture(scope="session")
+def rat_graph(extractor: Extractor, seed_document: Document) -> KnowledgeGraph:
+    """The seed paper (human genes) and a paper on a rat gene, in one graph."""
+    from kg.records import Passage
+
+    graph = KnowledgeGraph()
+    rat = Document("PMID:18808529", RAT_TITLE, (Passage("title", 0, RAT_TITLE),))
+    for document in (seed_document, rat):
+        graph.add_result(extractor.extract(document))
+    graph.add_hierarchy(extractor.lexicon)
+    return graph
+
+
 @pytest.fixture(scope="session")
 def seed_output(tmp_path_factory: pytest.TempPathFactory, seed_graph: KnowledgeGraph) -> Path:
     from kg.writers import write_outputs

@@ -174,3 +174,20 @@ def test_nodes_held_back_from_a_big_view_are_reached_by_search(browser, seed_gra
     page.page.wait_for_function("id => nodes.get(id) && !nodes.get(id).hidden", arg=held, timeout=30_000)
     assert [m for m in page.console if m[0] in ("error", "pageerror")] == []
     page.page.close()
+
+
+def test_a_gene_node_shows_its_species_and_human_ortholog(browser, rat_graph, tmp_path, artifacts):
+    path = write_html(rat_graph, tmp_path / "rat.html")
+    page = Page(browser, path)
+    labels = page.page.evaluate("nodes.get().map(n => [n.id, n.label, n.title])")
+    rat_dmd = next(item for item in labels if item[0] == "NCBIGene:24907")
+    assert rat_dmd[1] == "Dmd · rat" and "species: rat (NCBITaxon:10116)" in rat_dmd[2]
+    human_il4 = next(item for item in labels if item[0] == "NCBIGene:3565")
+    assert human_il4[1] == "IL4" and "species: human" in human_il4[2]
+    page.click_node("NCBIGene:24907")
+    panel = page.page.locator("#kg-panel")
+    panel.wait_for(state="visible")
+    text = panel.inner_text()
+    assert "species: rat (NCBITaxon:10116)" in text and "Human orthologs" in text and "DMD" in text
+    page.page.screenshot(path=str(artifacts / "rat-gene-panel.png"))
+    page.page.close()

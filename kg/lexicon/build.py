@@ -405,7 +405,9 @@ def build_lexicon(sources: Path, output: Path, curated: Path | None = None) -> d
     ortholog_counts: Counter[str] = Counter()
     for a, b, source in read_orthologs(sources, check):
         first, second = preferred.get(a), preferred.get(b)
-        if first and second and taxon_of.get(first) and taxon_of.get(second) != taxon_of.get(first):
+        if not (first and second) or HUMAN_TAXON not in (taxon_of.get(first), taxon_of.get(second)):
+            continue  # a gene's orthologs are human genes; a human gene's, those of the other species
+        if taxon_of.get(second) != taxon_of.get(first):
             if second not in orthologs[first]:
                 ortholog_counts[source] += 1
             orthologs[first].add(second)

@@ -18,10 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import IdentifierError, LexiconError
-from kg.identifiers import normalize_curie
+from kg.identifiers import HUMAN_TAXON, normalize_curie
 from kg.lexicon.kinds import NameKind
-
-HUMAN_TAXON = "NCBITaxon:9606"
 
 __all__ = [
     "HUMAN_TAXON",
