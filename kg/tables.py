@@ -2,9 +2,11 @@
 
 KGX conventions: multivalued cells joined with ``|``, Biolink CURIEs for categories and predicates, edges
 with ``knowledge_level`` and ``agent_type``. Text from papers is made cell-safe: tabs, newlines and ``|``
-inside a value become spaces, so no row can break. Genes carry their species (``in_taxon``); a gene of
-another species has a ``biolink:orthologous_to`` edge to each human ortholog (from HGNC and RGD: a curated
-assertion, not text mining), and the orthologs no paper mentions are nodes too.
+inside a value become spaces, so no row can break. Genes carry their species: Biolink's node properties
+``taxon`` (the NCBITaxon CURIE; the RDF's ``biolink:in_taxon``, which kgx 2 reads from a TSV column as a
+list and then rejects as one) and ``in_taxon_label``. A gene of another species has a
+``biolink:orthologous_to`` edge to each human ortholog (from HGNC and RGD: a curated assertion, not text
+mining), and the orthologs no paper mentions are nodes too.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ NODE_COLUMNS = [
     "synonym",
     "subclass_of",
     "broad_match",
-    "in_taxon",
+    "taxon",
+    "in_taxon_label",
     "publications",
     "mention_count",
     "provided_by",
@@ -85,7 +88,8 @@ def to_frames(graph: KnowledgeGraph) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "synonym": _join(s for s in data["synonyms"] if s != data["label"]),
                 "subclass_of": _join(data["parents"]),
                 "broad_matches": _join(data["broad_match"]),  # Biolink's broad_match is single-valued in KGX
-                "in_taxon": data.get("taxon", ""),
+                "taxon": data.get("taxon", ""),
+                "in_taxon_label": _taxon_label(graph, data.get("taxon", "")),
                 "publications": _join(data["documents"]),
                 "mention_count": data["mentions"],
                 "provided_by": KNOWLEDGE_SOURCE,
@@ -101,7 +105,8 @@ def to_frames(graph: KnowledgeGraph) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "name": _cell(concept.label) if concept else curie,
                 "description": _cell(concept.description) if concept else "",
                 "xref": _join(concept.xrefs) if concept else "",
-                "in_taxon": concept.taxon if concept else "",
+                "taxon": concept.taxon if concept else "",
+                "in_taxon_label": _taxon_label(graph, concept.taxon if concept else ""),
                 "mention_count": 0,
                 "provided_by": KNOWLEDGE_SOURCE,
             }
@@ -138,6 +143,16 @@ def to_frames(graph: KnowledgeGraph) -> tuple[pd.DataFrame, pd.DataFrame]:
             edges.append(_ortholog_edge(graph, curie, data, ortholog))
     edges.sort(key=lambda row: (row["subject"], row["object"]))  # stable: evidence edges keep their order
     return (pd.DataFrame(nodes, columns=NODE_COLUMNS), pd.DataFrame(edges, columns=EDGE_COLUMNS))
+
+
+def _taxon_label(graph: KnowledgeGraph, taxon: str) -> str:
+    """The scientific name of a species (from its node or class), or nothing."""
+    if not taxon:
+        return ""
+    if taxon in graph.graph:
+        return _cell(graph.graph.nodes[taxon]["label"])
+    concept = graph.classes.get(taxon)
+    return _cell(concept.label) if concept else ""
 
 
 def _ortholog_edge(graph: KnowledgeGraph, curie: str, data: dict, ortholog: str) -> dict:

@@ -93,7 +93,8 @@ def test_evidence_flags_and_confidence_are_in_the_tables_and_the_turtle(seed_out
 def test_genes_have_their_species_and_orthology_edges(rat_graph):
     nodes, edges = to_frames(rat_graph)
     by_id = nodes.set_index("id")
-    assert by_id.loc["NCBIGene:24907", "in_taxon"] == "NCBITaxon:10116"
+    assert by_id.loc["NCBIGene:24907", "taxon"] == "NCBITaxon:10116"
+    assert by_id.loc["NCBIGene:24907", "in_taxon_label"] == "Rattus norvegicus"
     assert by_id.loc["NCBIGene:1756", "name"] == "DMD"  # the human ortholog, a node though no paper names it
     [orthology] = edges[edges.predicate == "biolink:orthologous_to"].to_dict("records")
     assert (orthology["subject"], orthology["object"]) == ("NCBIGene:24907", "NCBIGene:1756")
