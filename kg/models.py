@@ -139,10 +139,11 @@ def _read_json(path: Path) -> tuple[dict, str]:
 class TreeEnsemble:
     """Gradient-boosted regression trees (as LightGBM grows them), scored with numpy.
 
-    The trees are padded to one shape: node arrays ``(trees, nodes)`` of split feature, threshold and the
-    two children; a negative child ``~k`` is leaf ``k`` of that tree (``leaves``: ``(trees, max leaves)``).
-    A row goes left when its feature value is at most the threshold (NaN goes the node's default way).
-    Scoring walks every row down every tree at once, one level per step.
+    The nodes of all trees are laid end to end: split feature, threshold, default direction for NaN, and
+    the two children, each a node index or ``~k`` for leaf ``k`` (leaves are laid end to end too); ``roots``
+    is each tree's first node (``~k`` for a tree that is a single leaf). A row goes left when its feature
+    value is at most the threshold. Scoring compares every row with every node's threshold at once, then
+    walks all rows down all trees together, one level per step.
 
     >>> model = TreeEnsemble.from_json({"features": ["x"], "trees": [
     ...     {"split_feature": [0], "threshold": [1.5], "left": [-1], "right": [-2], "default_left": [True],
@@ -152,12 +153,13 @@ class TreeEnsemble:
     """
 
     features: tuple[str, ...]
-    split_feature: np.ndarray  # (trees, nodes) int
-    threshold: np.ndarray  # (trees, nodes) float
-    left: np.ndarray  # (trees, nodes) int: a child node, or ~leaf
+    split_feature: np.ndarray  # (nodes,) int
+    threshold: np.ndarray  # (nodes,) float
+    default_left: np.ndarray  # (nodes,) bool
+    left: np.ndarray  # (nodes,) int: a node, or ~leaf
     right: np.ndarray
-    default_left: np.ndarray  # (trees, nodes) bool
-    leaves: np.ndarray  # (trees, max leaves) float
+    leaves: np.ndarray  # (leaves,) float
+    roots: np.ndarray  # (trees,) int: a node, or ~leaf
     depth: int
     bias: float = 0.0
     trained_on: dict[str, object] = field(default_factory=dict)
@@ -166,34 +168,37 @@ class TreeEnsemble:
 
     @classmethod
     def from_json(cls, data: dict, path: Path | None = None, digest: str = "") -> TreeEnsemble:
-        trees = data["trees"]
-        nodes = max(1, max(len(t["split_feature"]) for t in trees))
-        width = max(len(t["leaves"]) for t in trees)
-        shape = (len(trees), nodes)
-        split_feature = np.zeros(shape, dtype=np.int64)
-        threshold = np.zeros(shape, dtype=np.float64)
-        left = np.full(shape, -1, dtype=np.int64)
-        right = np.full(shape, -1, dtype=np.int64)
-        default_left = np.ones(shape, dtype=bool)
-        leaves = np.zeros((len(trees), width), dtype=np.float64)
+        features: list[int] = []
+        thresholds: list[float] = []
+        defaults: list[bool] = []
+        lefts: list[int] = []
+        rights: list[int] = []
+        leaves: list[float] = []
+        roots: list[int] = []
         depth = 0
-        for index, tree in enumerate(trees):
-            count = len(tree["split_feature"])
-            split_feature[index, :count] = tree["split_feature"]
-            threshold[index, :count] = tree["threshold"]
-            left[index, :count] = tree["left"]
-            right[index, :count] = tree["right"]
-            default_left[index, :count] = tree["default_left"]
-            leaves[index, : len(tree["leaves"])] = tree["leaves"]
+        for tree in data["trees"]:
+            node_base, leaf_base = len(features), len(leaves)
+
+            def shift(child: int, node_base: int = node_base, leaf_base: int = leaf_base) -> int:
+                return child + node_base if child >= 0 else ~(~child + leaf_base)
+
+            roots.append(node_base if tree["split_feature"] else ~leaf_base)
+            features += tree["split_feature"]
+            thresholds += tree["threshold"]
+            defaults += tree["default_left"]
+            lefts += [shift(c) for c in tree["left"]]
+            rights += [shift(c) for c in tree["right"]]
+            leaves += tree["leaves"]
             depth = max(depth, _depth(tree["left"], tree["right"]))
         return cls(
             tuple(data["features"]),
-            split_feature,
-            threshold,
-            left,
-            right,
-            default_left,
-            leaves,
+            np.array(features, dtype=np.int64),
+            np.array(thresholds, dtype=np.float64),
+            np.array(defaults, dtype=bool),
+            np.array(lefts, dtype=np.int64),
+            np.array(rights, dtype=np.int64),
+            np.array(leaves, dtype=np.float64),
+            np.array(roots, dtype=np.int64),
             depth,
             float(data.get("bias", 0.0)),
             dict(data.get("trained_on", {})),
@@ -215,24 +220,22 @@ class TreeEnsemble:
     def raw_scores(self, rows: np.ndarray) -> np.ndarray:
         """The ensemble's raw score (sum of leaf values plus the bias) of each row of ``rows``."""
         rows = np.asarray(rows, dtype=np.float64)
-        count, trees = len(rows), len(self.leaves)
-        if count == 0:
+        if len(rows) == 0:
             return np.zeros(0)
-        tree_index = np.broadcast_to(np.arange(trees), (count, trees))
-        row_index = np.broadcast_to(np.arange(count)[:, None], (count, trees))
-        node = np.zeros((count, trees), dtype=np.int64)  # >= 0: an inner node; < 0: ~leaf
+        values = rows[:, self.split_feature]  # (rows, nodes)
+        goes_left = values <= self.threshold
+        if np.isnan(values).any():
+            goes_left = np.where(np.isnan(values), self.default_left, goes_left)
+        flat = goes_left.ravel()
+        offsets = (np.arange(len(rows)) * len(self.split_feature))[:, None]
+        node = np.tile(self.roots, (len(rows), 1))  # (rows, trees): >= 0 an inner node, < 0 ~leaf
         for _ in range(self.depth):
             inner = node >= 0
             if not inner.any():
                 break
             at = np.where(inner, node, 0)
-            value = rows[row_index, self.split_feature[tree_index, at]]
-            go_left = np.where(
-                np.isnan(value), self.default_left[tree_index, at], value <= self.threshold[tree_index, at]
-            )
-            child = np.where(go_left, self.left[tree_index, at], self.right[tree_index, at])
-            node = np.where(inner, child, node)
-        return self.leaves[tree_index, ~node].sum(axis=1) + self.bias
+            node = np.where(inner, np.where(flat[offsets + at], self.left[at], self.right[at]), node)
+        return self.leaves[~node].sum(axis=1) + self.bias
 
 
 def _depth(left: list[int], right: list[int]) -> int:

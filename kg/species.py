@@ -115,6 +115,7 @@ FEATURES: tuple[str, ...] = (
     "exact_case_species",
     "document_exact_share",
     "document_exact_only_share",
+    "document_exact_not_human_share",
     "document_cell_line_share",
     "document_people",
 )
@@ -290,53 +291,72 @@ def feature_rows(context: SpeciesContext, genes: Sequence[tuple[int, int, str]])
     known = max(1, sum(1 for exact in written.values() if exact))
     exact_share = {t: sum(1 for e in written.values() if t in e and len(e) < len(TAXA)) / known for t in TAXA}
     exact_only = {t: sum(1 for e in written.values() if e == {t}) / known for t in TAXA}
-    rows: list[list[float]] = []
+    # written as this species writes its symbols where human would not ("Ctr9, Sox2, Nanog"): the case
+    # convention of a paper about mice that never says "mice"
+    not_human = {t: sum(1 for e in written.values() if t in e and HUMAN not in e) / known for t in TAXA}
+    not_human[HUMAN] = sum(1 for e in written.values() if e == {HUMAN}) / known
+    rows: list[np.ndarray] = []
     for (start, end, text), cue in zip(genes, cues, strict=True):
         before, after = context.around(start, end)
-        adjacent = context.adjacent(start, before)
+        adjacent = fold(a.taxon) if (a := context.adjacent(start, before)) is not None else None
         in_sentence = Counter(fold(o.taxon) for o in before + after if not o.cell_line)
         cell_lines = {fold(o.taxon) for o in before + after if o.cell_line}
         named = sum(in_sentence.values())
-        written_as = shape(text)
-        for index, taxon in enumerate(TAXA):
-            species = [1.0 if t == taxon else 0.0 for t in TAXA]
-            shapes = [1.0 if s == written_as else 0.0 for s in SHAPES]
-            rows.append(
-                [
-                    *species,
-                    *shapes,
-                    *(a * b for a in species for b in shapes),
-                    float(cue.prefix == taxon),
-                    float(cue.prefix is not None and cue.prefix != taxon),
-                    float(adjacent is not None and fold(adjacent.taxon) == taxon),
-                    float(adjacent is not None and fold(adjacent.taxon) != taxon),
-                    float(bool(before) and fold(before[-1].taxon) == taxon),
-                    float(not before and bool(after) and fold(after[0].taxon) == taxon),
-                    in_sentence[taxon] / named if named else 0.0,
-                    float(named),
-                    float(taxon in cell_lines),
-                    context.share.get(taxon, 0.0),
-                    context.counts.get(taxon, 0.0),
-                    float(context.focus == taxon),
-                    float(taxon in context.title_taxa),
-                    context.total,
-                    float(cue.best_rank[index]),
-                    float(cue.genes[index] > 0),
-                    float(cue.genes[index]),
-                    float(sum(1 for n in cue.genes if n)),
-                    float(cue.best_rank[0]),
-                    float(cue.best_rank[index] == 0),
-                    float(len(text)),
-                    float(taxon in cue.exact),
-                    float(cue.exact == {taxon}),
-                    float(len(cue.exact)),
-                    exact_share[taxon],
-                    exact_only[taxon],
-                    context.cell_share.get(taxon, 0.0),
-                    float(context.people),
-                ]
-            )
-    return np.array(rows, dtype=np.float64).reshape(len(genes) * len(TAXA), len(FEATURES))
+        last_before = fold(before[-1].taxon) if before else None
+        first_after = fold(after[0].taxon) if after and not before else None
+        species_named = float(sum(1 for n in cue.genes if n))
+        cues_of_name = [
+            [
+                float(cue.prefix == taxon),
+                float(cue.prefix is not None and cue.prefix != taxon),
+                float(adjacent == taxon),
+                float(adjacent is not None and adjacent != taxon),
+                float(last_before == taxon),
+                float(first_after == taxon),
+                in_sentence[taxon] / named if named else 0.0,
+                float(named),
+                float(taxon in cell_lines),
+                context.share.get(taxon, 0.0),
+                context.counts.get(taxon, 0.0),
+                float(context.focus == taxon),
+                float(taxon in context.title_taxa),
+                context.total,
+                float(cue.best_rank[index]),
+                float(cue.genes[index] > 0),
+                float(cue.genes[index]),
+                species_named,
+                float(cue.best_rank[0]),
+                float(cue.best_rank[index] == 0),
+                float(len(text)),
+                float(taxon in cue.exact),
+                float(cue.exact == {taxon}),
+                float(len(cue.exact)),
+                exact_share[taxon],
+                exact_only[taxon],
+                not_human[taxon],
+                context.cell_share.get(taxon, 0.0),
+                float(context.people),
+            ]
+            for index, taxon in enumerate(TAXA)
+        ]
+        rows.append(np.hstack([_ONE_HOT[SHAPES.index(shape(text))], np.array(cues_of_name)]))
+    if not rows:
+        return np.zeros((0, len(FEATURES)))
+    return np.vstack(rows)
+
+
+def _one_hot() -> np.ndarray:
+    """For each shape, the five rows' species, shape and species x shape indicators."""
+    table = np.zeros((len(SHAPES), len(TAXA), len(TAXA) + len(SHAPES) + len(TAXA) * len(SHAPES)))
+    for s in range(len(SHAPES)):
+        for t in range(len(TAXA)):
+            table[s, t, t] = 1.0
+            table[s, t, len(TAXA) + s] = 1.0
+            table[s, t, len(TAXA) + len(SHAPES) + t * len(SHAPES) + s] = 1.0
+    return table
+
+
+_ONE_HOT = _one_hot()  # read-only
 
 
 def assign_by_rules(context: SpeciesContext, genes: Sequence[tuple[int, int, str]]) -> list[str]:
@@ -415,11 +435,13 @@ def assign_species(
         return kept, [c for c in concepts if c.id in {m.concept_id for m in kept}]
     context = SpeciesContext(document, organisms, lexicon)
     spans = [(kept[i].start, kept[i].end, kept[i].text) for i in genes]
+    # Nothing in the paper speaks of another species (no organism, no cell line, no symbol written as
+    # another species writes it): human, without asking the model.
     other_species = any(fold(o.taxon) in TAXA[1:] for o in organisms) or any(
-        _taxon_of(lexicon, c) not in ("", HUMAN) for i in genes for c in kept[i].candidates
+        context.cues(text).exact - {HUMAN} for text in {text for _, _, text in spans}
     )
     if not other_species:
-        taxa = [HUMAN] * len(genes)  # nothing in the paper speaks of another species
+        taxa = [HUMAN] * len(genes)
     elif model is not None:
         taxa = assign_by_model(model, context, spans)
     else:
