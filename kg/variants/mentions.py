@@ -7,7 +7,8 @@ document's grounded gene mentions), gives the mentions that restate one variant 
 
 * a :class:`~kg.records.Mention` of type ``Variant`` per variant mention (method ``variant``); dictionary
   matches a variant overlaps ("delG", "TAG", "CAG" read as genes) give way to it;
-* a :class:`~kg.records.Concept` per variant: ``DBSNP:rs…`` or ``KG:variant.<gene>.<change>``
+* a :class:`~kg.records.Concept` per variant: ``DBSNP:rs…`` when the text gives one for it (restatements
+  ``c.1799T>A (p.V600E; rs113488022)`` share it), else ``KG:variant.<gene>.<change>``
   (:mod:`kg.identifiers`), category ``biolink:SequenceVariant``, labelled with its gene and change;
 * a ``biolink:is_sequence_variant_of`` :class:`~kg.records.Relation` from a variant to its gene where the
   text makes the link clear ("BRAF V600E", "the V600E mutation in BRAF", "BRAFV600E", and restatements of
@@ -90,7 +91,7 @@ def find_variant_mentions(
         clear = link.gene is not None and link.how in ASSIGNMENTS_THE_TEXT_MAKES_CLEAR
         gene = genes[link.gene] if clear and link.gene is not None else group_gene.get(group)
         gene_concept = by_id.get(gene.concept_id or "") if gene else None
-        curie = _curie(variant, group, variants, groups, gene_concept)
+        curie = _curie(variant, group, gene_concept)
         if curie not in variant_concepts:
             variant_concepts[curie] = _concept(curie, variant, group, gene_concept)
         variant_mentions.append(
@@ -106,21 +107,19 @@ def find_variant_mentions(
     return merged, sorted((c for c in by_id.values() if c.id in used), key=lambda c: c.id), relations
 
 
-def _curie(
-    variant: Variant, group: str, variants: list[Variant], groups: list[str], gene: Concept | None
-) -> str:
-    """A variant's concept ID: its group's dbSNP ID, else its group's change under its gene."""
+def _curie(variant: Variant, group: str, gene: Concept | None) -> str:
+    """A variant's concept ID: its group's dbSNP ID (``c.1799T>A (p.V600E; rs113488022)`` are one
+    variant), else its own change under its gene (without a dbSNP ID, a DNA change and the protein change it
+    causes stay two concepts, as the corpora count them)."""
     if group.startswith("DBSNP:"):
         return group
-    members = [v for v, g in zip(variants, groups, strict=True) if g == group]
-    representative = next((v for v in members if v.id == group), variant)
-    change = hgvs_from_tmvar(representative.tmvar)
-    return variant_curie(change, gene_part(gene.label, gene.taxon) if gene else None)
+    return variant_curie(hgvs_from_tmvar(variant.tmvar), gene_part(gene.label, gene.taxon) if gene else None)
 
 
 def _concept(curie: str, variant: Variant, group: str, gene: Concept | None) -> Concept:
-    name = group.removeprefix("DBSNP:") if group.startswith("DBSNP:") else group
-    label = f"{gene.label} {name}" if gene and not group.startswith("DBSNP:") else name
+    if group.startswith("DBSNP:"):
+        return Concept(curie, group.removeprefix("DBSNP:"), Category.SEQUENCE_VARIANT.value)
+    label = f"{gene.label} {variant.id}" if gene else variant.id
     return Concept(curie, label, Category.SEQUENCE_VARIANT.value)
 
 
