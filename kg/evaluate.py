@@ -7,9 +7,9 @@
   atopic dermatitis matches a gold ``MESH:D003876``.
 
 Gold mentions without an ID (``-1``) count for mentions only. Genes of every species count; with
-``human_genes``, gold gene mentions whose ID is not a human gene (NLM-Gene annotates mouse, rat... genes)
-are left out, and so are predicted mentions at exactly their spans (the reference has nothing to say about
-them). Organisms (``Species``) and sequence variants (``Variant``) are scored the same way; a variant
+``human_genes``, only human genes are scored: gold gene mentions whose ID is not a human gene (NLM-Gene
+annotates mouse, rat... genes) are left out, and so are predicted mentions at exactly their spans (the
+reference has nothing to say about them) and predicted genes of other species. Organisms (``Species``) and sequence variants (``Variant``) are scored the same way; a variant
 matches a gold ID through its gene-free ID too (BioRED and tmVar name variants without their gene), and for
 mentions whose span matches, how often the IDs agree is counted as well (``mention_ids``).
 """
@@ -25,6 +25,7 @@ from kg.annotate import relation_type
 from kg.biolink import Category
 from kg.choices import RelationScheme
 from kg.extract import Extractor
+from kg.identifiers import HUMAN_TAXON
 from kg.lexicon import Lexicon
 from kg.read import read_documents
 from kg.records import Concept, Document, DocumentResult, EntityType
@@ -160,10 +161,14 @@ def evaluate(
     for prediction in predictions:
         by_document[prediction.document_id].append(prediction)
 
+    def is_human(ids: tuple[str, ...]) -> bool:
+        """Whether a predicted gene is human (a gene family, of no species, counts as human)."""
+        concept = lexicon.get_concept(ids[0]) if lexicon is not None else None
+        return concept is None or concept.taxon in ("", HUMAN_TAXON)
+
     def is_human_gene(curie: str) -> bool:
-        return (
-            lexicon is not None and curie.startswith("NCBIGene:") and lexicon.get_preferred_id(curie) == curie
-        )
+        concept = lexicon.get_concept(curie) if lexicon is not None and curie.startswith("NCBIGene:") else None
+        return concept is not None and concept.id == curie and concept.taxon == HUMAN_TAXON
 
     for document in documents:
         gold_spans: set[tuple[int, int, str]] = set()
@@ -184,7 +189,9 @@ def evaluate(
         predicted = [
             p
             for p in by_document.get(document.id, ())
-            if p.type in wanted and (p.start, p.end, p.type) not in excluded_spans
+            if p.type in wanted
+            and (p.start, p.end, p.type) not in excluded_spans
+            and not (human_genes and p.type == EntityType.GENE.value and p.ids and not is_human(p.ids))
         ]
         predicted_spans = {(p.start, p.end, p.type) for p in predicted}
         for p in predicted:
