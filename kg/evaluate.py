@@ -167,7 +167,9 @@ def evaluate(
         return concept is None or concept.taxon in ("", HUMAN_TAXON)
 
     def is_human_gene(curie: str) -> bool:
-        concept = lexicon.get_concept(curie) if lexicon is not None and curie.startswith("NCBIGene:") else None
+        concept = (
+            lexicon.get_concept(curie) if lexicon is not None and curie.startswith("NCBIGene:") else None
+        )
         return concept is not None and concept.id == curie and concept.taxon == HUMAN_TAXON
 
     for document in documents:

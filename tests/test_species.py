@@ -113,3 +113,75 @@ def test_the_tree_scorer_walks_lightgbm_style_trees():
     )  # fmt: skip
     rows = np.array([[0.5, 0.0], [1.5, 1.0], [3.0, 0.0], [np.nan, 1.0]])
     assert model.raw_scores(rows).tolist() == [11.0, 19.0, 31.0, 29.0]
+
+
+# --- the shipped lexicon and species model, on real abstracts ----------------------------------------------
+
+MOUSE_TITLE = (  # BioRED dev, PMID 29183288 (title and one sentence of the abstract)
+    "Arginase 1 deletion in myeloid cells affects the inflammatory response in allergic asthma, but not lung "
+    "mechanics, in female mice."
+)
+MOUSE_SENTENCE = (
+    "RESULTS: Arg1 ablation had no influence on the development of OVA-induced AHR, but attenuated OVA-induced "
+    "increases in expression of Arg2 and Nos2, Slc7a1, Slc7a2, and Slc7a7 (arginine transporters), Il4, Il5 and "
+    "Il13 (TH2-type cytokines), Ccl2 and Ccl11 (chemokines), Ifng (TH1-type cytokine)."
+)
+RAT_TITLE = (  # BioRED train, PMID 20046642 (title)
+    "Metallothionein induction reduces caspase-3 activity and TNFalpha levels with preservation of cognitive "
+    "function and intact hippocampal neurons in carmustine-treated rats."
+)
+
+
+def test_a_mouse_papers_il4_is_mouse_il4_orthologous_to_human_il4(extractor):
+    from kg.graph import KnowledgeGraph
+
+    result = extractor.extract(_document(MOUSE_TITLE, MOUSE_SENTENCE))
+    genes = {m.text: m.concept_id for m in result.mentions if m.type.value == "Gene"}
+    assert genes["Il4"] == "NCBIGene:16189" and genes["Il13"] == "NCBIGene:16163"
+    graph = KnowledgeGraph()
+    graph.add_result(result)
+    node = graph.graph.nodes["NCBIGene:16189"]
+    assert (node["taxon"], node["orthologs"]) == ("NCBITaxon:10090", ["NCBIGene:3565"])
+
+
+def test_in_rats_tnfalpha_is_the_rat_gene(extractor):
+    genes = {m.text: m.concept_id for m in extractor.extract(_document(RAT_TITLE)).mentions}
+    assert genes["TNFalpha"] == "NCBIGene:24835" and genes["caspase-3"] == "NCBIGene:25402"
+    assert genes["rats"] == "NCBITaxon:10116"
+
+
+def test_a_human_papers_il4_stays_human_il4(seed_result):
+    genes = {m.concept_id for m in seed_result.mentions if m.type.value == "Gene"}
+    assert {"NCBIGene:3565", "NCBIGene:3596"} <= genes  # IL4 and IL13 of the seed paper (PMC11208807)
+    assert not any(
+        c.taxon not in ("", "NCBITaxon:9606") for c in seed_result.concepts if c.category == "biolink:Gene"
+    )
+
+
+def test_hek293_cells_are_a_human_signal_not_an_organism(extractor, lexicon):
+    from kg.ground import ground_mentions
+
+    document = _document("SIRT1 overexpression in HEK293 cells reduced NF-kappaB activity.")
+    organisms, kept = find_organisms(
+        ground_mentions(extractor.matcher.find_mentions(document), lexicon)[0], lexicon
+    )
+    assert [(o.taxon, o.cell_line) for o in organisms] == [("NCBITaxon:9606", True)]
+    assert "HEK293" not in {m.text for m in kept}
+    assert not any(m.type.value == "Species" for m in extractor.extract(document).mentions)
+
+
+@pytest.mark.parametrize(
+    ("text", "taxon"),
+    [
+        ("mice", "10090"),
+        ("Mus musculus", "10090"),
+        ("patients", "9606"),
+        ("zebrafish", "7955"),
+        ("rats", "10116"),
+    ],
+)
+def test_organism_mentions_are_grounded_to_ncbi_taxonomy(extractor, text, taxon):
+    result = extractor.extract(_document(f"Inflammation was studied in {text} with asthma."))
+    assert {m.text: m.concept_id for m in result.mentions if m.type.value == "Species"} == {
+        text: f"NCBITaxon:{taxon}"
+    }
