@@ -185,3 +185,18 @@ def test_organism_mentions_are_grounded_to_ncbi_taxonomy(extractor, text, taxon)
     assert {m.text: m.concept_id for m in result.mentions if m.type.value == "Species"} == {
         text: f"NCBITaxon:{taxon}"
     }
+
+
+def test_a_missing_or_damaged_species_model_is_one_error_line(tmp_path):
+    import shutil
+
+    from kg.errors import ModelError
+    from kg.models import MODELS_DIR
+
+    for name in ("mentions.json", "relations.json"):
+        shutil.copy(MODELS_DIR / name, tmp_path / name)
+    with pytest.raises(ModelError, match=r"species\.json: model file missing; rebuild it with `make learn`"):
+        Models.load(tmp_path)
+    (tmp_path / "species.json").write_text('{"features": [], "trees": [{"split_feature": [0]}]}')
+    with pytest.raises(ModelError, match=r"species\.json: model file damaged \(KeyError"):
+        Models.load(tmp_path)
