@@ -32,21 +32,29 @@ __all__ = [
 ]
 
 
+_CORPUS_PREFIXES = {
+    EntityType.GENE.value: "NCBIGene:",
+    EntityType.SPECIES.value: "NCBITaxon:",
+    EntityType.VARIANT.value: "DBSNP:",
+}
+
+
 def corpus_id(concept: Concept, entity_type: EntityType | str) -> str:
-    """The ID a PubTator tool expects for a concept: MeSH for diseases/chemicals, NCBI Gene for genes.
+    """The ID a PubTator tool expects for a concept: MeSH for diseases/chemicals, NCBI Gene for genes, NCBI
+    Taxonomy for organisms, dbSNP for variants (else kg's own ID).
 
     >>> corpus_id(Concept("MONDO:0004980", "atopic eczema", "biolink:Disease", ("DOID:3310", "MESH:D003876")), "Disease")
     'MESH:D003876'
     """
     ids = (concept.id, *concept.xrefs)
-    wanted = "NCBIGene:" if str(entity_type) == EntityType.GENE.value else "MESH:"
+    wanted = _CORPUS_PREFIXES.get(str(entity_type), "MESH:")
     matches = sorted((i for i in ids if i.startswith(wanted)), key=lambda i: (not i.startswith("MESH:D"), i))
     return matches[0] if matches else concept.id
 
 
 def _bare(curie: str) -> str:
-    """PubTator writes MeSH and NCBI Gene IDs without their prefix."""
-    for prefix in ("MESH:", "NCBIGene:"):
+    """PubTator writes MeSH, NCBI Gene, NCBI Taxonomy and dbSNP IDs without their prefix."""
+    for prefix in ("MESH:", "NCBIGene:", "NCBITaxon:", "DBSNP:"):
         if curie.startswith(prefix):
             return curie[len(prefix) :]
     return curie

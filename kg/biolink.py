@@ -42,6 +42,8 @@ class Category(StrEnum):
     CHEMICAL_ENTITY = "biolink:ChemicalEntity"
     SMALL_MOLECULE = "biolink:SmallMolecule"
     DRUG = "biolink:Drug"
+    ORGANISM_TAXON = "biolink:OrganismTaxon"
+    SEQUENCE_VARIANT = "biolink:SequenceVariant"
     PUBLICATION = "biolink:Publication"
     ASSOCIATION = "biolink:Association"
 
@@ -66,6 +68,9 @@ class Predicate(StrEnum):
     INTERACTS_WITH = "biolink:interacts_with"
     PHYSICALLY_INTERACTS_WITH = "biolink:physically_interacts_with"
     SUBCLASS_OF = "biolink:subclass_of"
+    IN_TAXON = "biolink:in_taxon"
+    ORTHOLOGOUS_TO = "biolink:orthologous_to"
+    IS_SEQUENCE_VARIANT_OF = "biolink:is_sequence_variant_of"
 
     @property
     def label(self) -> str:

@@ -1,8 +1,9 @@
 """Which Biolink categories are which entity types: the one place that maps between the two.
 
-`kg` tags three entity types (spelled as PubTator and BioC spell them, :class:`~kg.records.EntityType`);
+`kg` tags five entity types (spelled as PubTator and BioC spell them, :class:`~kg.records.EntityType`);
 the lexicon files concepts under Biolink categories (:class:`~kg.biolink.Category`). A gene family or a
-protein is tagged as a gene, a phenotypic feature as a disease, a drug or small molecule as a chemical.
+protein is tagged as a gene, a phenotypic feature as a disease, a drug or small molecule as a chemical; organisms are taxa and sequence
+variants are variants.
 
 >>> entity_type_of("biolink:PhenotypicFeature")
 <EntityType.DISEASE: 'Disease'>
@@ -28,11 +29,15 @@ _ENTITY_TYPES = {
     Category.CHEMICAL_ENTITY: EntityType.CHEMICAL,
     Category.SMALL_MOLECULE: EntityType.CHEMICAL,
     Category.DRUG: EntityType.CHEMICAL,
+    Category.ORGANISM_TAXON: EntityType.SPECIES,
+    Category.SEQUENCE_VARIANT: EntityType.VARIANT,
 }
 _CATEGORIES = {
     EntityType.DISEASE: Category.DISEASE,
     EntityType.GENE: Category.GENE,
     EntityType.CHEMICAL: Category.CHEMICAL_ENTITY,
+    EntityType.SPECIES: Category.ORGANISM_TAXON,
+    EntityType.VARIANT: Category.SEQUENCE_VARIANT,
 }
 
 

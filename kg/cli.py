@@ -677,13 +677,20 @@ def evaluate(
     table = Table(title=f"{len(documents)} documents")
     for column in ("level", "type", "precision", "recall", "F1", "TP", "FP", "FN"):
         table.add_column(column, justify="right" if column not in ("level", "type") else "left")
+    summary = scores.as_dict()
     for level, rows in (
-        ("mention (strict)", scores.as_dict()["mention_strict"]),
-        ("document (concept IDs)", scores.as_dict()["document_concepts"]),
+        ("mention (strict)", summary["mention_strict"]),
+        ("document (concept IDs)", summary["document_concepts"]),
     ):
         for entity_type, counts in rows.items():
             table.add_row(level, entity_type, *_score_cells(counts))
     out.print(table)
+    agreement = ", ".join(
+        f"{t} {c['agreement']:.3f} ({c['same_id']}/{c['same_span']})"
+        for t, c in summary["mention_ids"].items()
+    )
+    if agreement:
+        out.print(f"IDs of mentions whose span matches a gold mention's: {agreement}", highlight=False)
 
 
 def _score_cells(counts: dict) -> list[str]:
@@ -748,8 +755,24 @@ def lexicon_learn(
 
 mentions_app = typer.Typer(help="The learned mention filter.", no_args_is_help=True)
 relations_app = typer.Typer(help="The learned relation model.", no_args_is_help=True)
+species_app = typer.Typer(
+    help="The learned species model (which species a gene mention is of).", no_args_is_help=True
+)
 app.add_typer(mentions_app, name="mentions")
 app.add_typer(relations_app, name="relations")
+app.add_typer(species_app, name="species")
+
+
+@species_app.command("learn")
+def species_learn(
+    corpora: Corpora,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the trees (JSON).")],
+    lexicon: Annotated[Path | None, typer.Option(help="Lexicon directory.")] = None,
+) -> None:
+    """Learn which species a gene mention is of, from the training splits (needs lightgbm)."""
+    from kg.train.species import learn
+
+    _learning(lambda: learn(corpora, output, lexicon=_lexicon(lexicon)))
 
 
 @mentions_app.command("learn")
@@ -757,11 +780,13 @@ def mentions_learn(
     corpora: Corpora,
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the weights (JSON).")],
     lexicon: Annotated[Path | None, typer.Option(help="Lexicon directory.")] = None,
+    models: ModelsFrom = None,
 ) -> None:
     """Learn which dictionary matches are mentions, from the training splits (needs scikit-learn)."""
+    from kg.models import MODELS_DIR
     from kg.train.mention_filter import learn
 
-    _learning(lambda: learn(corpora, output, lexicon=_lexicon(lexicon)))
+    _learning(lambda: learn(corpora, output, lexicon=_lexicon(lexicon), models=models or MODELS_DIR))
 
 
 @relations_app.command("learn")

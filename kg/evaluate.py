@@ -6,27 +6,33 @@
   the ID is one of the concept's IDs (its preferred ID or a cross-reference), so `kg`'s MONDO node for
   atopic dermatitis matches a gold ``MESH:D003876``.
 
-Gold mentions without an ID (``-1``) count for mentions only. With ``human_genes``, gold gene mentions
-whose ID is not a human gene (NLM-Gene annotates mouse, rat... genes) are left out, and so are predicted
-mentions at exactly their spans (the reference has nothing to say about them).
+Gold mentions without an ID (``-1``) count for mentions only. Genes of every species count; with
+``human_genes``, only human genes are scored: gold gene mentions whose ID is not a human gene (NLM-Gene
+annotates mouse, rat... genes) are left out, and so are predicted mentions at exactly their spans (the
+reference has nothing to say about them) and predicted genes of other species. Organisms (``Species``) and sequence variants (``Variant``) are scored the same way; a variant
+matches a gold ID through its gene-free ID too (BioRED and tmVar name variants without their gene), and for
+mentions whose span matches, how often the IDs agree is counted as well (``mention_ids``).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kg.annotate import relation_type
+from kg.biolink import Category
 from kg.choices import RelationScheme
 from kg.extract import Extractor
+from kg.identifiers import HUMAN_TAXON
 from kg.lexicon import Lexicon
 from kg.read import read_documents
-from kg.records import Document, DocumentResult, EntityType
+from kg.records import Concept, Document, DocumentResult, EntityType
 from kg.relate_learned import METHOD as LEARNED_METHOD
 from kg.train.corpora import gold_entities as given_entities
 from kg.train.corpora import gold_id
+from kg.variants import variant_ids
 
 __all__ = [
     "PredictedRelation",
@@ -39,7 +45,7 @@ __all__ = [
     "read_predictions",
 ]
 
-TYPES = (EntityType.DISEASE.value, EntityType.CHEMICAL.value, EntityType.GENE.value)
+TYPES = tuple(t.value for t in EntityType)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,12 +96,31 @@ class Scores:
     mentions: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     concepts: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     errors: list[dict[str, str]] = field(default_factory=list)
+    # per type: mentions whose span matches a gold mention with an ID, and how many of them share an ID
+    same_span: Counter[str] = field(default_factory=Counter)
+    same_id: Counter[str] = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, dict[str, dict[str, float | int]]]:
         return {
             "mention_strict": {t: self.mentions[t].as_dict() for t in TYPES if t in self.mentions},
             "document_concepts": {t: self.concepts[t].as_dict() for t in TYPES if t in self.concepts},
+            "mention_ids": {
+                t: {
+                    "same_span": self.same_span[t],
+                    "same_id": self.same_id[t],
+                    "agreement": round(self.same_id[t] / self.same_span[t], 4),
+                }
+                for t in TYPES
+                if self.same_span[t]
+            },
         }
+
+
+def _ids(concept: Concept) -> tuple[str, ...]:
+    """The IDs a predicted concept matches gold IDs through (a variant's gene-free ID too)."""
+    if concept.category == Category.SEQUENCE_VARIANT.value:
+        return variant_ids(concept)
+    return (concept.id, *concept.xrefs)
 
 
 def predict(documents: Iterable[Document], extractor: Extractor) -> list[Prediction]:
@@ -106,7 +131,7 @@ def predict(documents: Iterable[Document], extractor: Extractor) -> list[Predict
         concepts = {concept.id: concept for concept in result.concepts}
         for mention in result.mentions:
             concept = concepts.get(mention.concept_id or "")
-            ids = (concept.id, *concept.xrefs) if concept else ()
+            ids = _ids(concept) if concept else ()
             predictions.append(Prediction(document.id, mention.start, mention.end, mention.type.value, ids))
     return predictions
 
@@ -136,14 +161,21 @@ def evaluate(
     for prediction in predictions:
         by_document[prediction.document_id].append(prediction)
 
+    def is_human(ids: tuple[str, ...]) -> bool:
+        """Whether a predicted gene is human (a gene family, of no species, counts as human)."""
+        concept = lexicon.get_concept(ids[0]) if lexicon is not None else None
+        return concept is None or concept.taxon in ("", HUMAN_TAXON)
+
     def is_human_gene(curie: str) -> bool:
-        return (
-            lexicon is not None and curie.startswith("NCBIGene:") and lexicon.get_preferred_id(curie) == curie
+        concept = (
+            lexicon.get_concept(curie) if lexicon is not None and curie.startswith("NCBIGene:") else None
         )
+        return concept is not None and concept.id == curie and concept.taxon == HUMAN_TAXON
 
     for document in documents:
         gold_spans: set[tuple[int, int, str]] = set()
         gold_ids: dict[str, set[str]] = defaultdict(set)
+        span_ids: dict[tuple[int, int, str], set[str]] = defaultdict(set)
         excluded_spans: set[tuple[int, int, str]] = set()
         for annotation in document.annotations:
             if annotation.type not in wanted or annotation.start is None:
@@ -155,12 +187,20 @@ def evaluate(
                     continue
             gold_spans.add((annotation.start, annotation.end, annotation.type))  # type: ignore[arg-type]
             gold_ids[annotation.type].update(annotation.ids)
+            span_ids[(annotation.start, annotation.end, annotation.type)].update(annotation.ids)  # type: ignore[index]
         predicted = [
             p
             for p in by_document.get(document.id, ())
-            if p.type in wanted and (p.start, p.end, p.type) not in excluded_spans
+            if p.type in wanted
+            and (p.start, p.end, p.type) not in excluded_spans
+            and not (human_genes and p.type == EntityType.GENE.value and p.ids and not is_human(p.ids))
         ]
         predicted_spans = {(p.start, p.end, p.type) for p in predicted}
+        for p in predicted:
+            wanted_ids = span_ids.get((p.start, p.end, p.type))
+            if wanted_ids:
+                scores.same_span[p.type] += 1
+                scores.same_id[p.type] += bool(wanted_ids.intersection(p.ids))
         for span in predicted_spans | gold_spans:
             counts = scores.mentions[span[2]]
             if span in predicted_spans and span in gold_spans:
@@ -294,9 +334,7 @@ def predict_relations(
                 continue
             kind = relation_type(relation, types.get(subject.id, ""), types.get(obj.id, ""), scheme)
             if kind:
-                predictions.append(
-                    PredictedRelation(document.id, kind, (subject.id, *subject.xrefs), (obj.id, *obj.xrefs))
-                )
+                predictions.append(PredictedRelation(document.id, kind, _ids(subject), _ids(obj)))
     return predictions
 
 

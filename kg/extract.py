@@ -4,7 +4,8 @@ An extractor holds the lexicon, the recogniser made from it and the learned mode
 :class:`~kg.records.Document` into a :class:`~kg.records.DocumentResult`:
 
     the paper's own annotations (:mod:`kg.annotations`) -> recognise (:mod:`kg.recognise`)
-    -> ground (:mod:`kg.ground`) -> mention filter (:mod:`kg.mention_filter`)
+    -> ground (:mod:`kg.ground`) -> species of gene mentions (:mod:`kg.species`)
+    -> mention filter (:mod:`kg.mention_filter`) -> sequence variants and their genes (:mod:`kg.variants`)
     -> relations: trigger rules (:mod:`kg.relate`) and the learned model (:mod:`kg.relate_learned`)
 
 It is passed explicitly wherever documents are processed: a loop, forked worker processes (inherited at
@@ -29,6 +30,8 @@ from kg.recognise import DictionaryMatcher
 from kg.records import Concept, Document, DocumentResult, Mention, Relation
 from kg.relate import extract_relations
 from kg.relate_learned import learned_relations
+from kg.species import assign_species
+from kg.variants import find_variant_mentions
 
 __all__ = ["LEARNED_MIN_SCORE", "Extractor"]
 
@@ -80,12 +83,16 @@ class Extractor:
         names, local_concepts, warnings = names_from_annotations(document, self.lexicon)
         mentions = self.matcher.find_mentions(document, names)
         grounded, concepts = ground_mentions(mentions, self.lexicon, local_concepts)
+        grounded, concepts = assign_species(self.models.species, document, grounded, concepts, self.lexicon)
         grounded, concepts = filter_mentions(self.models.mention_filter, document, grounded, concepts)
+        grounded, concepts, variant_links = find_variant_mentions(document, grounded, concepts)
+        if document.is_retracted:
+            variant_links = [replace(r, evidence=replace(r.evidence, retracted=True)) for r in variant_links]
         return DocumentResult(
             document=document,
             mentions=tuple(grounded),
             concepts=tuple(concepts),
-            relations=tuple(self.relate(document, grounded, concepts)),
+            relations=(*variant_links, *self.relate(document, grounded, concepts)),
             warnings=(*document.warnings, *warnings),
         )
 

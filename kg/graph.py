@@ -1,7 +1,8 @@
 """The knowledge graph: a networkx ``MultiDiGraph`` with one node per concept and one edge per statement.
 
 Nodes are keyed by the concept's preferred CURIE and carry ``label``, ``category``, ``xrefs``,
-``synonyms``, ``parents``, ``broad_match``, ``description``, ``documents`` and ``mentions`` (count). Edges
+``synonyms``, ``parents``, ``broad_match``, ``description``, ``taxon`` (a gene's species), ``orthologs`` (a
+gene of another species' human orthologs), ``documents`` and ``mentions`` (count). Edges
 are keyed by predicate, qualifiers and polarity; each carries all its :class:`~kg.records.Evidence`, the
 papers it comes from and a confidence. Ancestors of the nodes in their source ontologies are kept in
 :attr:`KnowledgeGraph.classes` so exports can write the whole hierarchy. Graphs built from different
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from kg.errors import InputError
+from kg.identifiers import HUMAN_TAXON
 from kg.records import Concept, Document, DocumentResult, Evidence, Relation
 
 if TYPE_CHECKING:
@@ -147,6 +149,8 @@ class KnowledgeGraph:
                 parents=list(concept.parents),
                 broad_match=list(concept.broad_match),
                 description=concept.description,
+                taxon=concept.taxon,
+                orthologs=list(concept.orthologs) if concept.taxon not in ("", HUMAN_TAXON) else [],
                 documents=[],
                 mentions=0,
             )
@@ -243,8 +247,14 @@ class KnowledgeGraph:
         self.add_publication(result.document, counts)
 
     def add_hierarchy(self, lexicon: Lexicon) -> None:
-        """Keep every ancestor of every node (from the lexicon's ontologies) for hierarchy queries."""
+        """Keep every ancestor of every node (from the lexicon's ontologies) for hierarchy queries, and the
+        human orthologs and the species of the genes, so queries can walk to them."""
         for node, data in list(self._graph.nodes(data=True)):
+            for related in (*data.get("orthologs", ()), data.get("taxon", "")):
+                if related and related not in self._graph and related not in self.classes:
+                    concept = lexicon.get_concept(related)
+                    if concept:
+                        self.classes[concept.id] = concept
             starts = [node, *data["broad_match"]] if data["broad_match"] else [node]
             for start in starts:
                 if start != node and start not in self._graph and start not in self.classes:

@@ -1,6 +1,8 @@
 """Interactive HTML view (pyvis / vis-network): one self-contained file that works with no network.
 
-Nodes are coloured and shaped by category (with a legend) and sized by how often papers mention them;
+Nodes are coloured and shaped by category (with a legend) and sized by how often papers mention them; a
+gene's species shows in its tooltip and panel (and in the label of a gene that is not human, "Il4 · mouse"),
+with its human orthologs;
 edges are coloured by predicate, dashed when negated, and as wide as their confidence. Clicking a node
 shows its IDs (linked to their resolver pages), synonyms, category and ontology parents; clicking an edge
 shows its predicate, confidence and evidence sentences with both entities highlighted and links to the
@@ -24,7 +26,14 @@ from kg.atomic import write_atomic
 from kg.graph import KnowledgeGraph
 from kg.identifiers import resolver_url
 
-__all__ = ["CATEGORY_STYLES", "PREDICATE_COLOURS", "generate_html", "json_for_html", "write_html"]
+__all__ = [
+    "CATEGORY_STYLES",
+    "PREDICATE_COLOURS",
+    "SPECIES_NAMES",
+    "generate_html",
+    "json_for_html",
+    "write_html",
+]
 
 CATEGORY_STYLES = {
     "biolink:Disease": ("#e15759", "dot"),
@@ -35,7 +44,17 @@ CATEGORY_STYLES = {
     "biolink:Drug": ("#59a14f", "diamond"),
     "biolink:ChemicalEntity": ("#8cd17d", "diamond"),
     "biolink:SmallMolecule": ("#8cd17d", "diamond"),
+    "biolink:OrganismTaxon": ("#b07aa1", "square"),
+    "biolink:SequenceVariant": ("#76b7b2", "triangleDown"),
     "biolink:NamedThing": ("#bab0ac", "dot"),
+}
+# What the view calls the species whose genes kg knows (others: their taxon's label).
+SPECIES_NAMES = {
+    "NCBITaxon:9606": "human",
+    "NCBITaxon:10090": "mouse",
+    "NCBITaxon:10116": "rat",
+    "NCBITaxon:7955": "zebrafish",
+    "NCBITaxon:7227": "fruit fly",
 }
 PREDICATE_COLOURS = {
     "biolink:treats": "#59a14f",
@@ -47,6 +66,7 @@ PREDICATE_COLOURS = {
     "biolink:positively_correlated_with": "#edc948",
     "biolink:negatively_correlated_with": "#b07aa1",
     "biolink:related_to": "#bab0ac",
+    "biolink:is_sequence_variant_of": "#76b7b2",
 }
 _DEFAULT_MAX_NODES = 1500
 
@@ -96,11 +116,15 @@ def _view_data(graph: KnowledgeGraph, max_nodes: int) -> tuple[list[dict], list[
     for node in sorted(g.nodes):
         data = g.nodes[node]
         colour, shape = CATEGORY_STYLES.get(data["category"], CATEGORY_STYLES["biolink:NamedThing"])
+        taxon = data.get("taxon", "")
+        species = SPECIES_NAMES.get(taxon) or names.get(taxon, taxon)
+        label = data["label"] if taxon in ("", "NCBITaxon:9606") else f"{data['label']} · {species}"
         nodes.append(
             {
                 "id": node,
-                "label": _wrapped(data["label"]),
-                "title": f"{data['label']}\n{node}\n{data['category'].split(':', 1)[1]}",
+                "label": _wrapped(label),
+                "title": f"{data['label']}\n{node}\n{data['category'].split(':', 1)[1]}"
+                + (f"\nspecies: {species} ({taxon})" if taxon else ""),
                 "color": colour,
                 "shape": shape,
                 "size": 10 + min(30, 3 * support[node] ** 0.5),
@@ -115,6 +139,8 @@ def _view_data(graph: KnowledgeGraph, max_nodes: int) -> tuple[list[dict], list[
             "synonyms": sorted(set(data["synonyms"]) - {data["label"]})[:50],
             "parents": [[p, names.get(p, p)] for p in [*data["parents"], *data["broad_match"]]],
             "description": data["description"],
+            "species": [taxon, species] if taxon else [],
+            "orthologs": [[o, names.get(o, o), resolver_url(o)] for o in data.get("orthologs", ())],
             "papers": [
                 [doc, resolver_url(doc), graph.publications.get(doc, {}).get("title", "")]
                 for doc in data["documents"][:50]
@@ -258,8 +284,10 @@ _SCRIPT = r"""
     const n = data.nodes[id]; if (!n) return;
     clearPanel(); panel.appendChild(el('h2', n.label));
     panel.appendChild(el('div', n.category.replace('biolink:', '') + ' · mentioned ' + n.mentions + ' time(s)'));
+    if (n.species.length) panel.appendChild(el('div', 'species: ' + n.species[1] + ' (' + n.species[0] + ')', 'kg-species'));
     if (n.description) panel.appendChild(el('p', n.description));
     section('Identifiers', n.ids.map(([curie, url]) => link(url, curie)));
+    if (n.orthologs.length) section('Human orthologs', n.orthologs.map(([curie, label, url]) => { const s = el('span', label + ' '); s.appendChild(link(url, curie)); return s; }));
     if (n.synonyms.length) section('Synonyms', n.synonyms);
     if (n.parents.length) section('Ontology parents', n.parents.map(([curie, label]) => label + ' (' + curie + ')'));
     section('Papers', n.papers.map(([curie, url, title]) => { const s = el('span'); s.appendChild(link(url, curie)); if (title) s.appendChild(document.createTextNode(' — ' + title)); return s; }));

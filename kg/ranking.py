@@ -32,6 +32,9 @@ KIND_WEIGHT = {
     NameKind.SYNONYM: 0.8,
     NameKind.ALIAS: 0.75,
     NameKind.PREVIOUS: 0.6,
+    NameKind.CELL_LINE: 0.9,  # a cell line's name: a signal of its species (kg.species), rarely a gene
+    NameKind.ORTHOLOG_NAME: 0.7,
+    NameKind.DESIGNATION: 0.65,
 }
 _OTHER_KIND_WEIGHT = 0.7
 _NOT_ALNUM = re.compile(r"[\W_]+")
@@ -47,15 +50,22 @@ def _letters(value: str) -> str:
 
 def case_matches(text: str, surface: str, kind: str) -> bool:
     """Whether ``text`` spells a case-sensitive name right. Gene symbols also match in another case as
-    long as the text has a capital (mouse ``Bax`` is ``BAX``; ``bax`` is not), other names exactly.
+    long as the text has a capital (mouse ``Bax`` is ``BAX``; ``bax`` is not) or, written all in lower case
+    as gene lists and zebrafish papers do, letters and digits (``mmp2``, ``cd63``); other names exactly.
 
     >>> case_matches("Bax", "BAX", "symbol"), case_matches("bax", "BAX", "symbol"), case_matches("Ad", "AD", "synonym")
     (True, False, False)
+    >>> case_matches("mmp2", "MMP2", "symbol"), case_matches("il4", "IL4", "alias"), case_matches("p2", "P2", "alias")
+    (True, True, False)
     """
     written, wanted = _letters(text), _letters(surface)
     if written == wanted:
         return True
-    return kind in SYMBOL_KINDS and written.upper() == wanted.upper() and any(c.isupper() for c in written)
+    if kind not in SYMBOL_KINDS or written.upper() != wanted.upper():
+        return False
+    if any(c.isupper() for c in written):
+        return True
+    return sum(c.isalpha() for c in written) >= 2 and any(c.isdigit() for c in written)
 
 
 def attestation(curie: str, concepts: _ConceptSource) -> int:

@@ -5,7 +5,9 @@ The model (an annotated excerpt is in the README):
 * a **node** is typed with its Biolink category and carries ``rdfs:label``, ``skos:altLabel`` synonyms,
   ``skos:exactMatch`` equivalent IDs, ``rdfs:subClassOf`` its ontology parents (every ancestor is written
   too, so ``rdfs:subClassOf*`` reaches the roots) and, for a local concept, ``skos:broadMatch`` the nearest
-  ontology concepts (also as ``rdfs:subClassOf`` so hierarchy queries reach it);
+  ontology concepts (also as ``rdfs:subClassOf`` so hierarchy queries reach it); a gene its species
+  (``biolink:in_taxon NCBITaxon:…``) and, for a gene of another species, ``biolink:orthologous_to`` its
+  human orthologs (typed and labelled even when no paper mentions them);
 * a **statement** is the direct triple ``subject predicate object`` (not written when negated) plus one
   ``biolink:Association`` resource (IRI from a hash of subject, predicate, qualifiers, object, polarity)
   with ``rdf:subject/predicate/object``, qualifiers, ``biolink:publications``, confidence, counts,
@@ -134,6 +136,13 @@ def _concept_triples(curie: str, data: dict[str, Any], *, with_synonyms: bool = 
         "xrefs"
     ):  # the vocabulary whose ID names the node (Biolink's id_prefixes order)
         yield (node, KGV.preferredIdSource, Literal(curie.split(":", 1)[0]))
+    taxon = _iri(data["taxon"]) if data.get("taxon") else None
+    if taxon is not None:
+        yield (node, BL.in_taxon, taxon)
+    for ortholog in data.get("orthologs", ()):
+        target = _iri(ortholog)
+        if target is not None:
+            yield (node, BL.orthologous_to, target)
 
 
 def _publication_iris(record: dict[str, Any]) -> tuple[URIRef | None, list[URIRef]]:
@@ -192,7 +201,13 @@ def iter_triples(graph: KnowledgeGraph, *, biolink_hierarchy: bool = True) -> It
     for curie, concept in graph.classes.items():
         yield from _concept_triples(
             curie,
-            {"label": concept.label, "category": concept.category, "parents": concept.parents, "xrefs": ()},
+            {
+                "label": concept.label,
+                "category": concept.category,
+                "parents": concept.parents,
+                "xrefs": (),
+                "taxon": concept.taxon,
+            },
             with_synonyms=False,
         )
 

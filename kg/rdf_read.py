@@ -67,7 +67,7 @@ def graph_from_store(store: ox.Store) -> KnowledgeGraph:
     for row in _rows(
         store,
         "SELECT ?s ?p ?o WHERE { ?s ?p ?o . VALUES ?p { skos:altLabel skos:exactMatch "
-        "rdfs:subClassOf skos:broadMatch dcterms:description } }",
+        "rdfs:subClassOf skos:broadMatch dcterms:description biolink:in_taxon biolink:orthologous_to } }",
     ):
         curie = _curie(row["s"])
         if curie in categories:
@@ -156,6 +156,8 @@ def graph_from_store(store: ox.Store) -> KnowledgeGraph:
             parents=tuple(sorted(set(data.get("subClassOf", ())) - set(broad_match))),
             broad_match=broad_match,
             description=(data.get("description") or [""])[0],
+            taxon=(data.get("in_taxon") or [""])[0],
+            orthologs=tuple(sorted(data.get("orthologous_to", ()))),
         )
         if curie in mentioned or curie in in_statements:
             papers = mentioned.get(curie, ())

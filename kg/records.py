@@ -28,11 +28,14 @@ __all__ = [
 
 
 class EntityType(StrEnum):
-    """The entity types `kg` recognises, spelled as PubTator and BioC spell them."""
+    """The entity types `kg` recognises, spelled as PubTator and BioC spell them (`kg`'s readers map BioRED's
+    ``OrganismTaxon`` to ``Species`` and ``SequenceVariant`` to ``Variant``)."""
 
     DISEASE = "Disease"
     GENE = "Gene"
     CHEMICAL = "Chemical"
+    SPECIES = "Species"
+    VARIANT = "Variant"
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +140,9 @@ class Concept:
     ``id`` is the preferred CURIE (Biolink's ``id_prefixes`` order for the category); ``xrefs`` are the
     other IDs of the same concept; ``parents`` are direct superclasses in the source ontology;
     ``broad_match`` links a local concept (one no ontology has) to the nearest ontology concept.
+    ``taxon`` is a gene's species (``NCBITaxon:10090``); ``orthologs`` are, for a gene of another species,
+    its human orthologs, and for a human gene, its orthologs in the other species the lexicon covers (NCBI
+    Gene IDs, from HGNC and RGD).
     """
 
     id: str
@@ -147,6 +153,8 @@ class Concept:
     parents: tuple[str, ...] = ()
     broad_match: tuple[str, ...] = ()
     description: str = ""
+    taxon: str = ""
+    orthologs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

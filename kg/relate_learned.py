@@ -41,6 +41,7 @@ __all__ = [
 
 METHOD = "kg.relate_learned:logistic-regression"
 C, D, G = EntityType.CHEMICAL.value, EntityType.DISEASE.value, EntityType.GENE.value
+V = EntityType.VARIANT.value
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*|\d+")
 _NEGATION = re.compile(r"\b(?:not|no|without|neither|nor|lack|absence|failed|unlikely)\b")
 # What each BioRED type means as a Biolink predicate (the corpus type is kept on the evidence).
@@ -70,8 +71,8 @@ class Candidate:
 
 
 def candidate_pairs(mentions: list[Mention], scheme: RelationScheme | str) -> list[Candidate]:
-    """Pairs of concepts the scheme relates: chemical -> disease for ``cdr``; any two of gene, disease and
-    chemical for ``biored`` (unordered, one candidate per pair)."""
+    """Pairs of concepts the scheme relates: chemical -> disease for ``cdr``; any two of gene, disease,
+    chemical and sequence variant for ``biored`` (unordered, one candidate per pair)."""
     scheme = RelationScheme(scheme)
     by_concept: dict[str, list[Mention]] = defaultdict(list)
     for mention in mentions:
@@ -88,7 +89,7 @@ def candidate_pairs(mentions: list[Mention], scheme: RelationScheme | str) -> li
                     continue
                 if ta == D:
                     a, b, ta, tb = b, a, tb, ta
-            elif ta not in (C, D, G) or tb not in (C, D, G):
+            elif ta not in (C, D, G, V) or tb not in (C, D, G, V):
                 continue
             pairs.append(Candidate(a, b, ta, tb, tuple(by_concept[a]), tuple(by_concept[b])))
     return pairs

@@ -2,7 +2,11 @@
 
 KGX conventions: multivalued cells joined with ``|``, Biolink CURIEs for categories and predicates, edges
 with ``knowledge_level`` and ``agent_type``. Text from papers is made cell-safe: tabs, newlines and ``|``
-inside a value become spaces, so no row can break.
+inside a value become spaces, so no row can break. Genes carry their species: Biolink's node properties
+``taxon`` (the NCBITaxon CURIE; the RDF's ``biolink:in_taxon``, which kgx 2 reads from a TSV column as a
+list and then rejects as one) and ``in_taxon_label``. A gene of another species has a
+``biolink:orthologous_to`` edge to each human ortholog (from HGNC and RGD: a curated assertion, not text
+mining), and the orthologs no paper mentions are nodes too.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from kg.atomic import atomic_path
-from kg.biolink import AgentType, Category, KnowledgeLevel
+from kg.biolink import AgentType, Category, KnowledgeLevel, Predicate
 from kg.graph import KnowledgeGraph
 
 __all__ = ["KNOWLEDGE_SOURCE", "to_evidence_frame", "to_frames", "write_frame", "write_tables"]
@@ -30,6 +34,8 @@ NODE_COLUMNS = [
     "xref",
     "synonym",
     "subclass_of",
+    "taxon",
+    "in_taxon_label",
     "publications",
     "mention_count",
     "provided_by",
@@ -83,11 +89,30 @@ def to_frames(graph: KnowledgeGraph) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "xref": _join(data["xrefs"]),
                 "synonym": _join(s for s in data["synonyms"] if s != data["label"]),
                 "subclass_of": _join(dict.fromkeys([*data["parents"], *data["broad_match"]])),
+                "taxon": data.get("taxon", ""),
+                "in_taxon_label": _taxon_label(graph, data.get("taxon", "")),
                 "publications": _join(data["documents"]),
                 "mention_count": data["mentions"],
                 "provided_by": KNOWLEDGE_SOURCE,
             }
         )
+    named = set(graph.graph.nodes)
+    for curie in sorted({o for _, d in graph.graph.nodes(data=True) for o in d.get("orthologs", ())} - named):
+        concept = graph.classes.get(curie)
+        nodes.append(
+            {
+                "id": curie,
+                "category": concept.category if concept else Category.GENE.value,
+                "name": _cell(concept.label) if concept else curie,
+                "description": _cell(concept.description) if concept else "",
+                "xref": _join(concept.xrefs) if concept else "",
+                "taxon": concept.taxon if concept else "",
+                "in_taxon_label": _taxon_label(graph, concept.taxon if concept else ""),
+                "mention_count": 0,
+                "provided_by": KNOWLEDGE_SOURCE,
+            }
+        )
+    nodes.sort(key=lambda row: row["id"])
     edges = []
     for subject, obj, key, data in sorted(graph.graph.edges(keys=True, data=True)):
         qualifiers = dict(data["qualifiers"])
@@ -114,7 +139,44 @@ def to_frames(graph: KnowledgeGraph) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "supporting_text": _join(dict.fromkeys(e.sentence for e in data["evidence"])),
             }
         )
+    for curie, data in sorted(graph.graph.nodes(data=True)):
+        for ortholog in data.get("orthologs", ()):
+            edges.append(_ortholog_edge(graph, curie, data, ortholog))
+    edges.sort(key=lambda row: (row["subject"], row["object"]))  # stable: evidence edges keep their order
     return (pd.DataFrame(nodes, columns=NODE_COLUMNS), pd.DataFrame(edges, columns=EDGE_COLUMNS))
+
+
+def _taxon_label(graph: KnowledgeGraph, taxon: str) -> str:
+    """The scientific name of a species (from its node or class), or nothing."""
+    if not taxon:
+        return ""
+    if taxon in graph.graph:
+        return _cell(graph.graph.nodes[taxon]["label"])
+    concept = graph.classes.get(taxon)
+    return _cell(concept.label) if concept else ""
+
+
+def _ortholog_edge(graph: KnowledgeGraph, curie: str, data: dict, ortholog: str) -> dict:
+    """A gene's orthology to a human gene: a curated assertion (RGD for rat genes, HGNC otherwise)."""
+    from kg.rdf import association_iri
+
+    other = graph.graph.nodes[ortholog]["label"] if ortholog in graph.graph else None
+    concept = graph.classes.get(ortholog)
+    return {
+        "id": str(association_iri(curie, Predicate.ORTHOLOGOUS_TO.value, ortholog)),
+        "subject": curie,
+        "predicate": Predicate.ORTHOLOGOUS_TO.value,
+        "object": ortholog,
+        "category": Category.ASSOCIATION.value,
+        "negated": "false",
+        "knowledge_level": KnowledgeLevel.KNOWLEDGE_ASSERTION.value,
+        "agent_type": AgentType.MANUAL_AGENT.value,
+        "primary_knowledge_source": "infores:rgd"
+        if data.get("taxon") == "NCBITaxon:10116"
+        else "infores:hgnc",
+        "subject_name": _cell(data["label"]),
+        "object_name": _cell(other or (concept.label if concept else ortholog)),
+    }
 
 
 def to_evidence_frame(graph: KnowledgeGraph) -> pd.DataFrame:

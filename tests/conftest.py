@@ -33,6 +33,17 @@ def lexicon() -> Lexicon:
 
 
 @pytest.fixture(scope="session")
+def small_lexicon(tmp_path_factory: pytest.TempPathFactory) -> Lexicon:
+    """A lexicon built from the real source rows in tests/fixtures/sources (IL4, IL13, TNF, CAT and their
+    mouse, rat, zebrafish and fly orthologs; a few diseases, drugs and organisms)."""
+    from kg.lexicon.build import build_lexicon
+
+    directory = tmp_path_factory.mktemp("small-lexicon")
+    build_lexicon(FIXTURES / "sources", directory / "shipped")
+    return Lexicon.open(directory / "shipped", cache=directory / "compiled")
+
+
+@pytest.fixture(scope="session")
 def models() -> Models:
     return Models.load()
 
@@ -56,6 +67,25 @@ def seed_result(seed_document: Document, extractor: Extractor) -> DocumentResult
 @pytest.fixture(scope="session")
 def seed_graph(extractor: Extractor) -> KnowledgeGraph:
     return build_graph([SEED], extractor=extractor, report=BuildReport())
+
+
+# A real title about a rat gene (BioRED train, PMID 18808529): isoproterenol acts on rat dystrophin.
+RAT_TITLE = (
+    "Isoproterenol induces primary loss of dystrophin in rat hearts: correlation with myocardial injury."
+)
+
+
+@pytest.fixture(scope="session")
+def rat_graph(extractor: Extractor, seed_document: Document) -> KnowledgeGraph:
+    """The seed paper (human genes) and a paper on a rat gene, in one graph."""
+    from kg.records import Passage
+
+    graph = KnowledgeGraph()
+    rat = Document("PMID:18808529", RAT_TITLE, (Passage("title", 0, RAT_TITLE),))
+    for document in (seed_document, rat):
+        graph.add_result(extractor.extract(document))
+    graph.add_hierarchy(extractor.lexicon)
+    return graph
 
 
 @pytest.fixture(scope="session")

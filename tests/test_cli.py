@@ -58,7 +58,7 @@ def test_help_offers_every_closed_set_as_choices(command, choices):
         ["build", SEED, "--format", "docx"],
         ["annotate", SEED, "--scheme", "chemprot"],
         ["query", SEED, "SELECT * {}", "--format", "yaml"],
-        ["evaluate", SEED, "--types", "Disease,Species"],
+        ["evaluate", SEED, "--types", "Disease,CellLine"],
         ["evaluate", SEED, "--relations", "chemprot"],
     ],
 )

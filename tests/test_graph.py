@@ -81,3 +81,19 @@ def test_negated_claims_are_separate_edges():
     graph.add_relation(Relation("CHEBI:1", "biolink:treats", "MONDO:0000002", negated))
     keys = sorted(k for _, _, k in graph.graph.edges(keys=True))
     assert keys == ["NOT biolink:treats", "biolink:treats"]
+
+
+def test_genes_carry_their_species_and_a_rat_gene_its_human_ortholog(rat_graph):
+    nodes = rat_graph.graph.nodes
+    # BioRED train, PMID 18808529: "... loss of dystrophin in rat hearts" is rat Dmd, not human DMD
+    assert nodes["NCBIGene:24907"]["taxon"] == "NCBITaxon:10116"
+    assert nodes["NCBIGene:24907"]["orthologs"] == ["NCBIGene:1756"]
+    assert nodes["NCBIGene:3565"]["taxon"] == "NCBITaxon:9606" and nodes["NCBIGene:3565"]["orthologs"] == []
+    # the human ortholog no paper mentions, and the species, are kept for queries
+    assert rat_graph.classes["NCBIGene:1756"].label == "DMD"
+    assert nodes["NCBITaxon:10116"]["label"] == "Rattus norvegicus"  # "rat": an organism mention
+
+
+def test_papers_mention_their_organisms(rat_graph):
+    assert "NCBITaxon:10116" in rat_graph.publications["PMID:18808529"]["mentions"]
+    assert "NCBITaxon:9606" in rat_graph.publications["PMC:11208807"]["mentions"]  # "patient"

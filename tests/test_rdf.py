@@ -3,12 +3,12 @@
 import subprocess
 
 import pytest
-from rdflib import BNode, Graph
+from rdflib import RDF, BNode, Graph
 from rdflib.compare import isomorphic
 
 from conftest import SEED, requires
 from kg.pipeline import build_graph
-from kg.rdf import serialize, to_rdflib
+from kg.rdf import serialize, to_rdflib, write_rdf
 
 
 @pytest.mark.parametrize(("fmt", "parser"), [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")])
@@ -106,3 +106,30 @@ def test_a_graph_reads_back_from_its_turtle_unchanged(seed_graph, seed_output):
     assert serialize(again, "nt") == serialize(seed_graph, "nt")
     assert sorted(again.graph.nodes) == sorted(seed_graph.graph.nodes)
     assert set(again.classes) == set(seed_graph.classes)
+
+
+def test_genes_say_their_species_and_orthology_in_rdf(rat_graph):
+    from rdflib import URIRef
+
+    from kg.identifiers import expand
+
+    rdf = to_rdflib(rat_graph)
+    biolink = "https://w3id.org/biolink/vocab/"
+    rat_dmd, human_dmd = URIRef(expand("NCBIGene:24907")), URIRef(expand("NCBIGene:1756"))
+    assert (rat_dmd, URIRef(biolink + "in_taxon"), URIRef(expand("NCBITaxon:10116"))) in rdf
+    assert (rat_dmd, URIRef(biolink + "orthologous_to"), human_dmd) in rdf
+    assert (human_dmd, URIRef(biolink + "in_taxon"), URIRef(expand("NCBITaxon:9606"))) in rdf
+    assert (human_dmd, RDF.type, URIRef(biolink + "Gene")) in rdf  # typed and labelled, though unmentioned
+    assert (
+        URIRef(expand("PMID:18808529")),
+        URIRef(biolink + "mentions"),
+        URIRef(expand("NCBITaxon:10116")),
+    ) in rdf
+
+
+def test_species_and_orthologs_read_back_from_the_turtle(rat_graph, tmp_path):
+    from kg.rdf_read import read_graph
+
+    path = write_rdf(rat_graph, tmp_path / "graph.ttl")
+    node = read_graph(path).graph.nodes["NCBIGene:24907"]
+    assert (node["taxon"], node["orthologs"]) == ("NCBITaxon:10116", ["NCBIGene:1756"])

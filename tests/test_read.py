@@ -228,3 +228,47 @@ def test_jats_articles_keep_sections_and_captions_but_not_references():
 def test_xml_formats_are_detected():
     for name, expected in (("pubmed_sample.xml", "pubmed"), ("jats_sample.xml", "jats")):
         assert detect_format(FIXTURES / name, (FIXTURES / name).read_text()) == expected
+
+
+# tmVar's outputs in PubTator form, cut from ../shared/realworld/pubtator (griffithlab/civic-pubtator @
+# 5d7dde74: example_data/36922589/04_tmvar3/s41586-023-05755-9.xml.PubTator, title, abstract and the body's
+# first 1,600 characters; bionlplab/bioc @ e3559aa3: tests/pubtator/tmVar.Normalization.txt, its first
+# document).
+
+
+def test_tmvar3_passage_tags_are_read_as_pubtator():
+    path = FIXTURES / "civic_tmvar3_excerpt.PubTator"
+    assert detect_format(path, path.read_text()) == "pubtator"
+    [document] = read_documents([path])
+    assert [p.kind for p in document.passages] == ["title", "abstract", "body"]
+    assert document.passages[2].offset == document.passages[1].end + 1
+    for annotation in document.annotations:
+        assert document.text_at(annotation.start, annotation.end) == annotation.text
+
+
+def test_variant_annotations_keep_their_ids():
+    [document] = read_documents([FIXTURES / "civic_tmvar3_excerpt.PubTator"])
+    ids = {a.text: a.ids for a in document.annotations if a.type == "Variant"}
+    # tmVar 3's "tmVar:p|SUB|M|327|V;HGVS:p.M327V;…;RS#:777439723" -> its dbSNP ID, then kg's local ID
+    assert ids["M327V"] == ("DBSNP:rs777439723", "KG:variant.p-m327v")
+    assert ids["M327"] == ("DBSNP:rs777439723", "KG:variant.p-m327")  # an allele
+    [document] = read_documents([FIXTURES / "tmvar_normalization_22051099.pubtator"])
+    ids = {a.text: a.ids for a in document.annotations if a.type == "Variant"}
+    assert ids["rs2234671"] == ("DBSNP:rs2234671",)
+    # tmVar's 7th column, RSID:2234671: the dbSNP ID tmVar normalised the change to
+    assert ids["Ex2+860G>C"] == ("DBSNP:rs2234671", "KG:variant.c-ex2-plus-860g-gt-c")
+    assert ids["S276T"] == ("DBSNP:rs2234671", "KG:variant.p-s276t")
+
+
+def test_biored_variant_and_organism_ids_and_variant_relations(corpora):
+    documents = {d.id: d for d in read_documents([corpora / "biored" / "Dev.PubTator"])}
+    document = documents["PMID:16152606"]
+    ids = {(a.text, a.type): a.ids for a in document.annotations}
+    assert ids[("657del5", "Variant")] == ("KG:variant.c-657del5",)
+    assert ids[("R215W", "Variant")] == ("KG:variant.p-r215w",)
+    species = [a for d in documents.values() for a in d.annotations if a.type == "Species"]
+    assert species and all(i.startswith("NCBITaxon:") for a in species for i in a.ids)
+    from kg.train.corpora import gold_id
+
+    arguments = {gold_id(x) for r in documents["PMID:16277682"].relations for x in (r.subject, r.object)}
+    assert "DBSNP:rs771966860" in arguments

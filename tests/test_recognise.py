@@ -51,7 +51,7 @@ def test_longest_match_wins(lexicon):
 
 def test_short_gene_symbols_must_match_in_case(lexicon):
     assert "CAT" in _found(lexicon, "CAT activity was measured in liver extracts.")
-    assert "cat" not in _found(lexicon, "The cat was given water.")
+    assert _found(lexicon, "The cat was given water.") == {"cat": ("NCBITaxon:9685",)}  # the animal
 
 
 def test_hyphen_space_and_greek_variants_match(lexicon):
@@ -76,14 +76,21 @@ def test_document_abbreviations_take_the_meaning_of_their_long_form(lexicon):
     assert len(ad) == 2 and all(m.candidates[0] == "MONDO:0004980" and m.method == "abbreviation" for m in ad)
 
 
-@pytest.mark.parametrize("word", ["disease", "patients", "treatment", "blood", "group", "the", "and"])
+@pytest.mark.parametrize("word", ["disease", "treatment", "blood", "group", "the", "and", "with", "was"])
 def test_common_words_alone_are_not_entities(lexicon, word):
     assert word not in {m.text.lower() for m in find_mentions(_document(f"The {word} was noted."), lexicon)}
 
 
-def test_mouse_style_gene_symbols_match_but_lowercase_words_do_not(lexicon):
+def test_patients_are_an_organism_mention_as_biored_annotates_them(lexicon):
+    assert _found(lexicon, "The patients were treated.") == {"patients": ("NCBITaxon:9606",)}
+
+
+def test_mouse_style_gene_symbols_match_but_lowercase_words_do_not(lexicon, extractor):
     assert "Bax" in _found(lexicon, "Bax expression increased in knockout mice.")
-    assert "bax" not in _found(lexicon, "the bax was noted.")
+    # zebrafish writes its symbols in lower case ('bax' is baxa's alias): in a paper that is not about
+    # zebrafish, the species stage leaves no such gene
+    result = extractor.extract(_document("the bax was noted in the patients."))
+    assert "bax" not in {m.text for m in result.mentions}
 
 
 def test_a_match_never_leaves_a_bracket_open(lexicon):

@@ -65,6 +65,10 @@ def test_the_endpoint_answers_every_example_query(endpoint):
     assert ("atopic eczema", "IL4", "Dupilumab") in {
         (r["disease_label"], r["gene_label"], r["drugs"]) for r in genes
     }
+    any_species = _select(endpoint, (ROOT / "queries" / "drugs_for_genes_any_species.rq").read_text())
+    assert ("IL4", "Dupilumab", "Homo sapiens") in {
+        (r["human_gene_label"], r["drug_label"], r.get("species")) for r in any_species
+    }
 
 
 def test_updates_are_refused(endpoint):

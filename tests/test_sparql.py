@@ -85,3 +85,17 @@ def test_every_example_query_runs_through_the_cli_and_the_api(seed_graph, seed_o
         assert len(rows) > 0, query.name
         result = _kg_query(seed_output / "graph.ttl", query, "json")
         assert len(json.loads(result.stdout)) == len(rows), query.name  # one JSON object per row
+
+
+def test_drugs_for_genes_in_any_species_go_through_orthology(rat_graph, tmp_path):
+    from kg.rdf import write_rdf
+
+    query = (ROOT / "queries" / "drugs_for_genes_any_species.rq").read_text()
+    rows = query_graph(rat_graph, query)
+    found = set(zip(rows.human_gene_label, rows.drug_label, rows.gene_label, rows.species, strict=True))
+    # dupilumab acts on human IL4 itself; isoproterenol on rat Dmd, which stands for human DMD
+    assert ("IL4", "Dupilumab", "IL4", "Homo sapiens") in found
+    assert ("DMD", "Isoprenaline", "Dmd", "Rattus norvegicus") in found
+    path = write_rdf(rat_graph, tmp_path / "graph.ttl")
+    result = _kg_query(path, ROOT / "queries" / "drugs_for_genes_any_species.rq", "csv")
+    assert "DMD,Isoprenaline,Dmd,Rattus norvegicus" in result.stdout

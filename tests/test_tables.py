@@ -84,3 +84,38 @@ def test_evidence_flags_and_confidence_are_in_the_tables_and_the_turtle(seed_out
     turtle = (seed_output / "graph.ttl").read_text()
     assert "kgv:hedged true" in turtle and "biolink:negated false" in turtle
     assert "biolink:has_confidence_score" in turtle
+
+
+def test_genes_have_their_species_and_orthology_edges(rat_graph):
+    nodes, edges = to_frames(rat_graph)
+    by_id = nodes.set_index("id")
+    assert by_id.loc["NCBIGene:24907", "taxon"] == "NCBITaxon:10116"
+    assert by_id.loc["NCBIGene:24907", "in_taxon_label"] == "Rattus norvegicus"
+    assert by_id.loc["NCBIGene:1756", "name"] == "DMD"  # the human ortholog, a node though no paper names it
+    [orthology] = edges[edges.predicate == "biolink:orthologous_to"].to_dict("records")
+    assert (orthology["subject"], orthology["object"]) == ("NCBIGene:24907", "NCBIGene:1756")
+    assert (orthology["agent_type"], orthology["primary_knowledge_source"]) == ("manual_agent", "infores:rgd")
+
+
+def test_kgx_validates_tables_with_species_orthologs_and_variants(rat_graph, tmp_path):
+    """The tables of a graph with a rat gene, its human ortholog and organisms pass kgx validate too."""
+    import json
+    import subprocess
+
+    from conftest import ROOT
+
+    if not (ROOT / ".venv-kgx" / "bin" / "python").exists():
+        import pytest
+
+        pytest.skip("kgx is not installed (make test installs it into .venv-kgx)")
+    write_tables(rat_graph, tmp_path)
+    result = subprocess.run(
+        [str(ROOT / "scripts" / "kgx-validate"), str(tmp_path / "nodes.tsv"), str(tmp_path / "edges.tsv")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (
+        json.loads(result.stdout.split("\n}")[0] + "\n}" if result.stdout.startswith("{\n") else "{}") == {}
+    )

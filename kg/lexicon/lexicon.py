@@ -14,12 +14,14 @@ import csv
 import functools
 import gzip
 import hashlib
+import itertools
 import json
 import os
 import re
 import shutil
 import tempfile
 import time
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,11 +33,18 @@ from kg.categories import entity_type_of
 from kg.errors import LexiconError
 from kg.lexicon.kinds import SYMBOL_KINDS, NameKind
 from kg.records import Concept
-from kg.text import NORMALISATION_VERSION, tokenize
+from kg.text import NORMALISATION_VERSION, tokenize, tokenize_columns
 
-__all__ = ["Lexicon", "Posting", "default_lexicon_dir", "get_default_lexicon", "is_case_sensitive"]
+__all__ = [
+    "Lexicon",
+    "Posting",
+    "default_lexicon_dir",
+    "get_default_lexicon",
+    "is_case_sensitive",
+    "name_key",
+]
 
-COMPILE_VERSION = 4
+COMPILE_VERSION = 5
 # Files learned from training corpora (kg.lexicon.learn), applied when compiling.
 LEARNED_FILES = ("corpus_names.tsv", "term_filter.tsv")
 UNKNOWN_TOKEN = "\x01"
@@ -243,7 +252,7 @@ class Lexicon:
 
 @functools.lru_cache(maxsize=1 << 16)
 def _parse_concept(curie: str, row: bytes) -> Concept:
-    category, label, xrefs, parents, description, synonyms = row.decode("utf-8").split("\t")
+    category, label, xrefs, parents, description, taxon, orthologs, synonyms = row.decode("utf-8").split("\t")
     return Concept(
         id=curie,
         label=label,
@@ -252,6 +261,8 @@ def _parse_concept(curie: str, row: bytes) -> Concept:
         parents=tuple(parents.split()),
         synonyms=tuple(s for s in synonyms.split("|") if s),
         description=description,
+        taxon=taxon,
+        orthologs=tuple(orthologs.split()),
     )
 
 
@@ -298,10 +309,21 @@ def _read_filter(path: Path) -> set[tuple[str, str]]:
         return {(row[0], row[1]) for row in reader if len(row) >= 2}
 
 
-def _iter_terms(shipped: Path) -> Iterator[tuple[str, str, str, str]]:
-    """The shipped names, then the names learned from training corpora."""
+def name_key(term: str) -> str:
+    """The key a name is matched under: its normalised tokens, a trailing qualifier left out.
+
+    >>> name_key("Myocardial Infarction (MI)"), name_key("TNF-α")
+    ('myocardial infarction', 'tnf alpha')
+    """
+    term = _TRAILING_QUALIFIER.sub("", term) or term  # "Myocardial Infarction (MI)", "lead (element)"
+    return " ".join(tokenize_columns(term)[0])
+
+
+def _iter_terms(shipped: Path, precomputed: bool) -> Iterator[tuple[str, str, str, str, str]]:
+    """The shipped names with their keys (computed by the build when it used this normalisation), then
+    the names learned from training corpora."""
     for row in _read_rows(shipped / "terms.tsv.gz"):
-        yield row[0], row[1], row[2], row[3]
+        yield row[0], row[1], row[2], row[3], row[4] if precomputed else name_key(row[0])
     learned = shipped / "corpus_names.tsv"
     if learned.exists():
         with learned.open(encoding="utf-8", newline="") as handle:
@@ -309,69 +331,71 @@ def _iter_terms(shipped: Path) -> Iterator[tuple[str, str, str, str]]:
             next(reader, None)
             for row in reader:
                 if len(row) >= 2:
-                    yield row[0], row[1], NameKind.CORPUS, NameKind.CORPUS
+                    yield row[0], row[1], NameKind.CORPUS, NameKind.CORPUS, name_key(row[0])
 
 
 def compile_lexicon(shipped: Path, compiled: Path) -> None:
     """Compile the shipped TSV files into the memory-mapped form :class:`Lexicon` reads."""
     started = time.perf_counter()
-    rows = {row[0]: row for row in _read_rows(shipped / "concepts.tsv.gz")}
+    manifest = json.loads((shipped / "manifest.json").read_text(encoding="utf-8"))
+    precomputed = manifest.get("normalisation") == NORMALISATION_VERSION
+    # id, category, label, xrefs, parents, description, taxon, orthologs (older lexicons lack the last two)
+    rows = {row[0]: row + [""] * (8 - len(row)) for row in _read_rows(shipped / "concepts.tsv.gz")}
     ids = marisa_trie.Trie(rows)
-    kinds: list[str] = []
-    sources: list[str] = []
-    vocabulary: dict[str, int] = {}
-    by_key: dict[tuple[int, ...], list[tuple[int, int, int, int, int]]] = {}
+    kinds: dict[str, int] = {}
+    sources: dict[str, int] = {}
+    by_key: dict[str, list[int]] = {}  # a name's key -> the indexes of its postings in the columns below
+    columns = {name: array("l") for name in ("concept", "kind", "source", "flags", "surface")}
+    concept_column, kind_column, source_column = columns["concept"], columns["kind"], columns["source"]
+    flags_column, surface_column = columns["flags"], columns["surface"]
     synonyms: dict[str, list[str]] = {}
     surfaces: list[str] = []
     blocked = _read_filter(shipped / "term_filter.tsv")
-    for term, concept_id, kind, source in _iter_terms(shipped):
-        if concept_id not in rows:
+    type_of = {category: _type_of_category(category) for category in {row[1] for row in rows.values()}}
+    for term, concept_id, kind, source, name in _iter_terms(shipped, precomputed):
+        row = rows.get(concept_id)
+        if row is None or not name:
             continue
-        term = _TRAILING_QUALIFIER.sub("", term) or term  # "Myocardial Infarction (MI)", "lead (element)"
-        norms = [token.norm for token in tokenize(term)]
-        if not norms:
+        if term[-1] in ")]":
+            term = _TRAILING_QUALIFIER.sub("", term) or term
+        if blocked and (name, type_of[row[1]]) in blocked:
             continue
-        if blocked and (" ".join(norms), _type_of_category(rows[concept_id][1])) in blocked:
-            continue
-        token_ids = tuple(vocabulary.setdefault(norm, len(vocabulary)) for norm in norms)
-        if kind not in kinds:
-            kinds.append(kind)
-        if source not in sources:
-            sources.append(source)
-        surface = -1
-        case_sensitive = is_case_sensitive(term, kind)
-        if case_sensitive:
-            surface = len(surfaces)
+        postings = by_key.get(name)
+        if postings is None:
+            postings = by_key[name] = []
+        postings.append(len(concept_column))
+        concept_column.append(ids[concept_id])
+        kind_column.append(kinds.setdefault(kind, len(kinds)))
+        source_column.append(sources.setdefault(source, len(sources)))
+        if is_case_sensitive(term, kind):
+            flags_column.append(_FLAG_CASE_SENSITIVE)
+            surface_column.append(len(surfaces))
             surfaces.append(term)
-        by_key.setdefault(token_ids, []).append(
-            (
-                ids[concept_id],
-                kinds.index(kind),
-                sources.index(source),
-                _FLAG_CASE_SENSITIVE if case_sensitive else 0,
-                surface,
-            )
-        )
-        if term != rows[concept_id][2]:
+        else:
+            flags_column.append(0)
+            surface_column.append(-1)
+        if term != row[2]:
             synonyms.setdefault(concept_id, []).append(term)
 
     temporary = Path(tempfile.mkdtemp(prefix=".compiling-", dir=_ensure_dir(compiled.parent)))
     try:
-        vocab_trie = marisa_trie.Trie(vocabulary)
-        # The trie numbers tokens its own way: re-key every name with the trie's ids.
-        remap = {token: vocab_trie[token] for token in vocabulary}
-        by_id = {index: token for token, index in vocabulary.items()}
+        tokens = {token for name in by_key for token in name.split(" ")}
+        vocab_trie = marisa_trie.Trie(tokens)
+        codes = {token: _code(vocab_trie[token]) for token in tokens}
         encoded = {
-            "".join(_code(remap[by_id[t]]) for t in token_ids): postings
-            for token_ids, postings in by_key.items()
+            "".join([codes[t] for t in name.split(" ")]): postings for name, postings in by_key.items()
         }
         keys = marisa_trie.Trie(encoded)
+        order = sorted(encoded, key=keys.__getitem__)
+        counts = np.fromiter((len(encoded[k]) for k in order), dtype="<i8", count=len(order))
         offsets = np.zeros(len(keys) + 1, dtype="<i8")
-        ordered: list[list[tuple[int, int, int, int, int]]] = [[] for _ in range(len(keys))]
-        for code_string, postings in encoded.items():
-            ordered[keys[code_string]] = postings
-        flat = np.array([p for postings in ordered for p in postings], dtype=_POSTING)
-        offsets[1:] = np.cumsum([len(postings) for postings in ordered])
+        offsets[1:] = np.cumsum(counts)
+        index = np.fromiter(
+            itertools.chain.from_iterable(encoded[k] for k in order), dtype=np.int64, count=int(offsets[-1])
+        )
+        flat = np.empty(len(index), dtype=_POSTING)
+        for field_name, column in columns.items():
+            flat[field_name] = np.frombuffer(column, dtype=np.int_)[index]
         (temporary / "starters.txt").write_text("".join(sorted({k[0] for k in encoded})), encoding="utf-8")
         vocab_trie.save(str(temporary / "vocab.marisa"))
         keys.save(str(temporary / "keys.marisa"))
@@ -380,7 +404,7 @@ def compile_lexicon(shipped: Path, compiled: Path) -> None:
         np.save(temporary / "postings.npy", flat)
         (temporary / "surfaces.txt").write_text("\n".join(surfaces), encoding="utf-8")
         concepts = marisa_trie.BytesTrie(
-            (cid, "\t".join([*row[1:6], "|".join(synonyms.get(cid, []))]).encode("utf-8"))
+            (cid, "\t".join([*row[1:8], "|".join(synonyms.get(cid, []))]).encode("utf-8"))
             for cid, row in rows.items()
         )
         concepts.save(str(temporary / "concepts.marisa"))
@@ -395,9 +419,9 @@ def compile_lexicon(shipped: Path, compiled: Path) -> None:
         )
         xrefs.save(str(temporary / "xrefs.marisa"))
         meta = {
-            "kinds": kinds,
-            "sources": sources,
-            "max_key_tokens": max(len(k) for k in by_key),
+            "kinds": sorted(kinds, key=kinds.__getitem__),
+            "sources": sorted(sources, key=sources.__getitem__),
+            "max_key_tokens": max(name.count(" ") + 1 for name in by_key),
             "compiled_from": str(shipped),
             "seconds": round(time.perf_counter() - started, 1),
         }

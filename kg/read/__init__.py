@@ -66,7 +66,7 @@ FORMATS: dict[InputFormat, Reader] = {
 def detect_format(path: Path, text: str) -> InputFormat:
     """The input format, from the content."""
     head = text.lstrip()[:2000]
-    if re.match(r"^[^|\t\n]{1,64}\|[tTaA]\|", head):
+    if re.match(r"^[^|\t\n]{1,64}\|(?:[tTaA]|title|abstract)\|", head):
         return InputFormat.PUBTATOR
     if head.startswith("<"):
         if re.search(r"<collection[\s>]", head):

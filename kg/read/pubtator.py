@@ -2,10 +2,15 @@
 
 ``PMID|t|title`` / ``PMID|a|abstract`` / ``PMID<TAB>start<TAB>end<TAB>text<TAB>type<TAB>id[<TAB>...]`` /
 ``PMID<TAB>type<TAB>id1<TAB>id2[<TAB>novelty]``, documents separated by blank lines. The abstract starts at
-offset ``len(title) + 1``. Entity types of BC5CDR, NCBI Disease and BioRED are mapped to ``Disease``,
-``Gene``, ``Chemical`` (and ``Species``, ``Variant``, ``CellLine``); bare IDs get their prefix by type
-(``D014262`` -> ``MESH:D014262``, a Gene's ``3565`` -> ``NCBIGene:3565``). A malformed document is
-reported (file, line, PMID, problem) and skipped; the others are read.
+offset ``len(title) + 1``; tmVar 3 writes ``PMID|title|``, ``PMID|abstract|``, ``PMID|body|`` passages, each
+one character after the previous. Entity types of BC5CDR, NCBI Disease, BioRED and tmVar are mapped to
+``Disease``, ``Gene``, ``Chemical``, ``Species``, ``Variant`` (and ``CellLine``); bare IDs get their prefix
+by type (``D014262`` -> ``MESH:D014262``, a Gene's ``3565`` -> ``NCBIGene:3565``, a Species'
+``10090`` -> ``NCBITaxon:10090``). Variant IDs are kept: an rs number is ``DBSNP:rs…``, and tmVar's pipe
+form (``p|SUB|V|600|E``, also as ``tmVar:…;HGVS:…;RS#:…`` or with a 7th ``RSID:`` column) becomes the
+variant's dbSNP ID when tmVar gives one and kg's gene-free local ID (``KG:variant.p-v600e``,
+:func:`kg.identifiers.hgvs_from_tmvar`). A malformed document is reported (file, line, PMID, problem) and
+skipped; the others are read.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from kg.errors import IdentifierError, ReaderError
-from kg.identifiers import document_curie, normalize_curie
+from kg.identifiers import document_curie, hgvs_from_tmvar, normalize_curie, variant_curie
 from kg.read.files import LineTooLong, bounded_lines, text_stream
 from kg.records import Annotation, Document, GivenRelation, Passage
 
@@ -28,10 +33,34 @@ ENTITY_TYPES = {
     "gene": "Gene", "geneorgeneproduct": "Gene", "protein": "Gene", "familyname": "Gene", "domainmotif": "Gene",
     "species": "Species", "organismtaxon": "Species",
     "mutation": "Variant", "sequencevariant": "Variant", "dnamutation": "Variant", "proteinmutation": "Variant",
-    "snp": "Variant", "cellline": "CellLine",
+    "snp": "Variant", "cellline": "CellLine", "proteinallele": "Variant", "dnaallele": "Variant",
+    "acidchange": "Variant", "variant": "Variant",
 }  # fmt: skip
 _DOCUMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-_TEXT_LINE = re.compile(r"^([^|\t]+)\|([tabTAB])\|(.*)$")
+# A passage line: PMID|t|…, PMID|a|…, or a named passage (tmVar 3: PMID|title|…, PMID|abstract|…, PMID|body|…)
+_TEXT_LINE = re.compile(r"^([^|\t]+)\|([tabTAB]|[A-Za-z][A-Za-z_ ]{1,30})\|(.*)$")
+_PASSAGE_KINDS = {"t": "title", "a": "abstract"}
+_RS = re.compile(r"(?i)^(?:rs|RS#:|RSID:)\s*(\d+)$")
+
+
+def _variant_ids(raw: str) -> list[str]:
+    """The IDs of a variant annotation's ID cell: an rs number, a tmVar pipe form, or tmVar 3's
+    ``tmVar:…;HGVS:…;RS#:…`` list; a dbSNP ID first.
+
+    >>> _variant_ids("tmVar:p|SUB|M|327|V;HGVS:p.M327V;VariantGroup:0;CorrespondingGene:4300;RS#:777439723")
+    ['DBSNP:rs777439723', 'KG:variant.p-m327v']
+    >>> _variant_ids("c|DEL|657|5"), _variant_ids("rs771966860")
+    (['KG:variant.c-657del5'], ['DBSNP:rs771966860'])
+    """
+    dbsnp, local = [], []
+    for part in re.split(r";", raw):
+        part = part.strip()
+        rs = _RS.match(part)
+        if rs:
+            dbsnp.append(f"DBSNP:rs{int(rs.group(1))}")
+        elif "|" in part and not part.startswith(("HGVS:", "VariantGroup:", "Corresponding")):
+            local.append(variant_curie(hgvs_from_tmvar(part)))
+    return list(dict.fromkeys(dbsnp + local))
 
 
 def normalize_annotation_ids(raw: str, entity_type: str) -> tuple[tuple[str, ...], list[str]]:
@@ -47,12 +76,14 @@ def normalize_annotation_ids(raw: str, entity_type: str) -> tuple[tuple[str, ...
     """
     ids: list[str] = []
     bad: list[str] = []
+    if entity_type == "Variant":
+        return tuple(_variant_ids(raw)), []
     for part in re.split(r"[|;,+]", raw):
         part = part.strip()
         if not part or part in ("-1", "-", "None"):
             continue
-        if entity_type == "Variant" or entity_type == "CellLine":
-            continue  # variant and cell line IDs (HGVS, rs, CVCL) are not graph concepts here
+        if entity_type == "CellLine":
+            continue  # cell line IDs (CVCL) are not graph concepts here
         if ":" not in part:
             if entity_type in ("Disease", "Chemical") and re.fullmatch(r"[CD]\d{6,9}", part):
                 part = f"MESH:{part}"
@@ -69,7 +100,7 @@ def normalize_annotation_ids(raw: str, entity_type: str) -> tuple[tuple[str, ...
 
 def _document(path: str, pmid: str, lines: list[tuple[int, str]]) -> Document | ReaderError:
     title: str | None = None
-    abstract = ""
+    texts: list[tuple[str, str]] = []  # (kind, text) of the passages after the title
     annotations: list[Annotation] = []
     relations: list[GivenRelation] = []
     warnings: list[str] = []
@@ -93,10 +124,11 @@ def _document(path: str, pmid: str, lines: list[tuple[int, str]]) -> Document | 
                     document=doc_id,
                     line=number,
                 )
-            if text_line.group(2).lower() == "t":
+            kind = _PASSAGE_KINDS.get(text_line.group(2).lower(), text_line.group(2).lower())
+            if kind == "title" and title is None:
                 title = text_line.group(3)
             else:
-                abstract = text_line.group(3)
+                texts.append((kind, text_line.group(3)))
             continue
         cells = line.split("\t")
         if cells[0] != pmid:
@@ -107,6 +139,8 @@ def _document(path: str, pmid: str, lines: list[tuple[int, str]]) -> Document | 
             start, end = int(cells[1]), int(cells[2])
             entity_type = ENTITY_TYPES.get(cells[4].strip().lower(), cells[4].strip())
             ids, bad = normalize_annotation_ids(cells[5], entity_type)
+            if entity_type == "Variant" and len(cells) >= 7 and _RS.match(cells[6].strip()):
+                ids = tuple(dict.fromkeys((*_variant_ids(cells[6].strip()), *ids)))  # tmVar's RSID column
             warnings.extend(
                 f"line {number}: annotation {cells[3][:60]!r}: invalid ID {b[:60]!r} left out" for b in bad
             )
@@ -123,9 +157,12 @@ def _document(path: str, pmid: str, lines: list[tuple[int, str]]) -> Document | 
     if title is None:
         return ReaderError(path, "no title line (PMID|t|...)", document=doc_id, line=lines[0][0])
     passages = [Passage("title", 0, title)]
-    if abstract:
-        passages.append(Passage("abstract", len(title) + 1, abstract))
-    total = len(title) + 1 + len(abstract)
+    offset = len(title) + 1
+    for kind, text in texts:
+        if text:
+            passages.append(Passage(kind, offset, text))
+        offset += len(text) + 1
+    total = max(0, offset - 1)
     inside = [a for a in annotations if 0 <= a.start < a.end <= total]  # type: ignore[operator]
     warnings.extend(
         f"annotation {a.text[:60]!r} at {a.start}-{a.end} lies outside the text ({total} characters), left out"

@@ -36,7 +36,7 @@ __all__ = ["CORPUS_NAMES", "TERM_FILTER", "learn"]
 
 logger = logging.getLogger(__name__)
 
-TYPES = {t.value for t in (EntityType.DISEASE, EntityType.CHEMICAL, EntityType.GENE)}
+TYPES = {t.value for t in (EntityType.DISEASE, EntityType.CHEMICAL, EntityType.GENE, EntityType.SPECIES)}
 
 CORPUS_NAMES = "corpus_names.tsv"
 TERM_FILTER = "term_filter.tsv"

@@ -24,14 +24,14 @@ import pytest
 from conftest import FIXTURES, SEED
 
 KG = [sys.executable, "-m", "kg"]
-# The child's own peak: VmHWM belongs to the process's memory map, which exec replaces. (ru_maxrss
-# is kept across exec, so it reports the pytest process's size at the fork, 500 MB in a full run.)
+# The child's own peak: VmHWM of its address space (ru_maxrss would carry over the peak of the pytest process
+# that started it, which Linux keeps across exec).
 MEASURE = (
-    "import re, sys\n"
+    "import sys\n"
     "from kg.read import iter_documents\n"
     "items = list(iter_documents([sys.argv[1]]))\n"
-    "status = open('/proc/self/status').read()\n"
-    "print(int(re.search(r'VmHWM:\\s+(\\d+) kB', status).group(1)) // 1024)\n"
+    "peak = next(line for line in open('/proc/self/status') if line.startswith('VmHWM'))\n"
+    "print(int(peak.split()[1]) // 1024)\n"
     "print(repr([str(i) for i in items][:3]))\n"
 )
 

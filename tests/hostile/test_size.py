@@ -10,14 +10,16 @@ from conftest import FIXTURES, SEED
 from kg.errors import InputError, ReaderError
 from kg.read import iter_documents, read_documents
 
+# The probe's own peak, VmHWM (ru_maxrss would carry over the peak of the pytest process that started it).
 MEMORY_PROBE = """
-import resource, sys
+import sys
 from kg.read import iter_documents
 count = errors = 0
 for item in iter_documents([sys.argv[1]]):
     if hasattr(item, 'passages'): count += 1
     else: errors += 1; print(item)
-print(count, errors, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+peak = next(line for line in open('/proc/self/status') if line.startswith('VmHWM'))
+print(count, errors, int(peak.split()[1]) // 1024)
 """
 
 
