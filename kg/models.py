@@ -1,7 +1,8 @@
 """The learned models `kg` applies, loaded once from the weights shipped in ``kg/data/``.
 
-:class:`Models` bundles them (today the mention filter and the relation model, both logistic regressions
-over hashed features, :class:`LogisticModel`); an :class:`~kg.extract.Extractor` holds one. Loading needs
+:class:`Models` bundles them (the mention filter and the relation model, both logistic regressions over
+hashed features, :class:`LogisticModel`; the concept normaliser's ranker and memory,
+:class:`~kg.normalise.model.NormaliserModel`); an :class:`~kg.extract.Extractor` holds one. Loading needs
 only numpy; the weights are written by the learners in :mod:`kg.train` (``make learn``). A missing or
 damaged weights file ends in one :class:`~kg.errors.ModelError` line naming the file and how to rebuild it;
 ``Models.none()`` runs `kg` without learned models (dictionary and trigger rules only).
@@ -24,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from kg.errors import ModelError
+from kg.normalise.model import NormaliserModel
 
 __all__ = [
     "DIMENSIONS",
@@ -39,6 +41,7 @@ DIMENSIONS = 1 << 18
 MODELS_DIR = Path(__file__).parent / "data"
 MENTION_FILTER_FILE = "mentions.json"
 RELATIONS_FILE = "relations.json"
+NORMALISER_FILE = "normaliser.json"
 
 
 @functools.lru_cache(maxsize=1 << 20)
@@ -126,6 +129,7 @@ class Models:
 
     mention_filter: LogisticModel | None = None
     relations: LogisticModel | None = None
+    normaliser: NormaliserModel | None = None
     directory: Path | None = None
 
     @classmethod
@@ -135,6 +139,7 @@ class Models:
         return cls(
             mention_filter=LogisticModel.read(directory / MENTION_FILTER_FILE),
             relations=LogisticModel.read(directory / RELATIONS_FILE),
+            normaliser=NormaliserModel.read(directory / NORMALISER_FILE),
             directory=directory,
         )
 
@@ -146,10 +151,12 @@ class Models:
     @property
     def fingerprint(self) -> str:
         """Identifies these weights (checkpoints of one build are not reused with other models)."""
-        return "|".join(m.digest if m else "-" for m in (self.mention_filter, self.relations))
+        return "|".join(
+            m.digest if m else "-" for m in (self.mention_filter, self.relations, self.normaliser)
+        )
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         # Sent to another process (a Dask worker), models are read there from the same directory.
         if self.directory is None:
-            return (Models, (self.mention_filter, self.relations, None))
+            return (Models, (self.mention_filter, self.relations, self.normaliser, None))
         return (Models.load, (str(self.directory),))
