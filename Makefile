@@ -63,13 +63,15 @@ evaluate: $(VENV)/.installed
 
 # Relearn from the training splits (needs ../shared/corpora), in dependency order: the corpus names and
 # the term filter, then the mention filter (over those matches), then the relation model (over those
-# mentions). Each learner writes where it is told: here, the weights shipped in the package.
+# mentions); the normaliser (gold spans over the lexicon, its term filter included) last. Each learner
+# writes where it is told: here, the weights shipped in the package.
 MODELS := kg/data
 learn: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[train]'
 	$(BIN)/kg lexicon learn --corpora $(CORPORA) --lexicon ontologies/lexicon --models $(MODELS)
 	$(BIN)/kg mentions learn --corpora $(CORPORA) -o $(MODELS)/mentions.json
 	$(BIN)/kg relations learn --corpora $(CORPORA) --models $(MODELS) -o $(MODELS)/relations.json
+	$(BIN)/kg normaliser learn --corpora $(CORPORA) -o $(MODELS)/normaliser.json
 
 clean:
 	rm -rf $(VENV) output/* .pytest_cache

@@ -9,6 +9,15 @@ composite mentions, document consistency and a NIL threshold. One module per ste
 * :mod:`kg.normalise.normaliser`: ranking, composites, consistency, NIL: :func:`normalise_mentions`.
 
 The weights are learned by :mod:`kg.train.normaliser` (``kg normaliser learn``, part of ``make learn``).
+
+How the per-document pipeline uses it (:class:`~kg.extract.Extractor`): one normaliser per extractor, made
+beside its matcher (the candidate index opens at the first document), then per document, after
+recognition::
+
+    normaliser = Normaliser(lexicon, models.normaliser)          # once (Models.none() has no normaliser)
+    normalisations = normalise_mentions(normaliser, document, mentions)
+    # one Normalisation per Disease/Chemical mention, in order: .concept_ids (several: composite),
+    # .is_nil (make a local concept; .candidates[0] is the nearest ontology concept), .scores, .parts
 """
 
 from kg.normalise.index import CandidateIndex, build_candidate_index
