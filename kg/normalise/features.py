@@ -26,6 +26,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -193,29 +194,26 @@ def _features(key: str) -> list[str]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
 class CandidateOptions:
-    """How candidates are generated (shipped in the model file: training and inference must agree)."""
+    """How candidates are generated (shipped in the weights file: training and inference must agree).
 
-    def __init__(
-        self,
-        tf_top: int = 10,
-        max_df: int = 5000,
-        rescore: int = 50,
-        anc_depth: int = 3,
-        max_names: int = 60,
-        fmem_top: int = 5,
-        fmem_min: float = 0.5,
-    ):
-        self.tf_top = tf_top
-        self.max_df = max_df
-        self.rescore = rescore
-        self.anc_depth = anc_depth
-        self.max_names = max_names
-        self.fmem_top = fmem_top
-        self.fmem_min = fmem_min
+    ``tf_top`` names from the fuzzy search (``rescore`` rescored exactly; query words whose similar words
+    name more than ``max_df`` names only rescore); ancestors up to ``anc_depth`` levels; at most
+    ``max_names`` names per concept compared with the mention; ``fmem_top`` similar training keys, from
+    cosine ``fmem_min``.
+    """
+
+    tf_top: int = 10
+    max_df: int = 5000
+    rescore: int = 50
+    anc_depth: int = 3
+    max_names: int = 60
+    fmem_top: int = 5
+    fmem_min: float = 0.5
 
     def as_dict(self) -> dict[str, float]:
-        return dict(vars(self))
+        return asdict(self)
 
 
 class Featuriser:

@@ -289,7 +289,8 @@ def build_candidate_index(lexicon: Lexicon, directory: Path) -> dict[str, float]
 
 
 class _TypeSearch:
-    """The fuzzy name search of one entity type (see the module's description)."""
+    """The fuzzy name search of one entity type (see the module's description). One per process: it keeps
+    a scratch vector and memos (not for threads; worker processes each open their own)."""
 
     def __init__(self, index: CandidateIndex, name: str):
         self.index = index

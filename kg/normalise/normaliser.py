@@ -207,24 +207,25 @@ class Normaliser:
             self._index = CandidateIndex.open(self.lexicon)
         return self._index
 
+    def _load_memory(self) -> tuple[Memory, CompositeMemory]:
+        """The training memory and composite memory (the weights file's, unless given)."""
+        if self._memory is None or self._composites is None:
+            shipped = ShippedMemory(self.model, self.lexicon)
+            self._memory = self._memory or shipped
+            self._composites = self._composites or shipped.composites
+        return self._memory, self._composites
+
     @property
     def featuriser(self) -> Featuriser:
         if self._featuriser is None:
-            memory = self._memory
-            if memory is None:
-                shipped = ShippedMemory(self.model, self.lexicon)
-                memory, self._memory = shipped, shipped
-                if self._composites is None:
-                    self._composites = shipped.composites
-            self._featuriser = Featuriser(self.index, memory, CandidateOptions(**self.model.options))  # type: ignore[arg-type]
+            memory, _ = self._load_memory()
+            options = CandidateOptions(**self.model.options)  # type: ignore[arg-type]
+            self._featuriser = Featuriser(self.index, memory, options)
         return self._featuriser
 
     @property
     def composites(self) -> CompositeMemory:
-        self.featuriser  # noqa: B018  (loads the shipped memory and composites)
-        if self._composites is None:
-            self._composites = CompositeMemory({})
-        return self._composites
+        return self._load_memory()[1]
 
     def rank(self, concepts: np.ndarray, rows: np.ndarray) -> Ranked:
         if not len(concepts):

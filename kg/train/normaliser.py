@@ -149,7 +149,7 @@ class FoldMemory:
         return sorted(k for t, k in self.total if t == entity_type)
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Featurised:
     """One training mention's candidates (concept indexes), feature rows and labels."""
 
