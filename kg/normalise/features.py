@@ -41,6 +41,7 @@ from kg.normalise.index import (
     SOURCES,
     TYPES,
     CandidateIndex,
+    distinct,
     ranges,
     word_grams,
 )
@@ -170,7 +171,7 @@ class KeyIndex:
             usable = order[:1]
         probes = columns[usable]
         positions, _ = ranges(self.column_offsets[probes], self.column_offsets[probes + 1])
-        candidates = np.unique(self.column_rows[positions])
+        candidates = distinct(self.column_rows[positions])
         positions, owner = ranges(self.row_offsets[candidates], self.row_offsets[candidates + 1])
         dense = self._dense
         dense[columns] = weights
