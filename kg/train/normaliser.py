@@ -358,9 +358,10 @@ def learn(
     lexicon: Lexicon | None = None,
     documents: dict[str, list[Document]] | None = None,
     parameters: Mapping[str, Any] = PARAMETERS,
+    options: CandidateOptions | None = None,
 ) -> dict[str, object]:
     """Learn the normaliser from the training splits of ``corpora`` (or the given ``documents``) and write
-    its weights to ``output``."""
+    its weights to ``output`` (``parameters`` of LightGBM and candidate ``options`` for experiments)."""
     import lightgbm  # noqa: F401  (learning needs it: fail before the long part)
 
     from kg.lexicon import get_default_lexicon
@@ -381,7 +382,7 @@ def learn(
             key = text_key(m.text)
             if concept is not None and key:
                 memory.add(fold, m.type, key, concept)
-    options = CandidateOptions()
+    options = options or CandidateOptions()
     ids = _Ids(lexicon)
     records = featurise(pooled, index, memory, options, ids)
     logger.info("featurised %d training mentions in %.0f s", len(records), time.perf_counter() - started)
