@@ -635,16 +635,32 @@ def evaluate(
             help="With --relations: relate the corpus's own entities instead of kg's (scores relations apart from recognition)."
         ),
     ] = False,
+    normaliser: Annotated[
+        bool,
+        typer.Option(
+            "--normaliser",
+            help="Score the concept normaliser alone, on the gold Disease and Chemical spans: mention accuracy and document-level concept IDs.",
+        ),
+    ] = False,
+    nil: Annotated[
+        bool,
+        typer.Option(
+            help="With --normaliser: abstain below the learned NIL threshold (--no-nil: always answer)."
+        ),
+    ] = True,
 ) -> None:
     """Score recognition and normalisation against gold annotations: mention-level strict and
     document-level concept-ID precision, recall and F1 per entity type (or, with --relations, document-level
-    relations)."""
+    relations; with --normaliser, the normaliser on the gold spans)."""
     from kg.evaluate import evaluate as score
     from kg.evaluate import evaluate_relations, predict, predict_relations, read_predictions
     from kg.read import read_documents
 
     documents = read_documents([str(p) for p in gold])
     extractor = _extractor(lexicon, models)
+    if normaliser:
+        _evaluate_normaliser(documents, extractor, [t.value for t in types], nil, as_json, errors)
+        return
     if relations is not None:
         result = evaluate_relations(
             documents,
@@ -693,6 +709,63 @@ def evaluate(
         out.print(f"IDs of mentions whose span matches a gold mention's: {agreement}", highlight=False)
 
 
+def _evaluate_normaliser(
+    documents: list, extractor: Extractor, types: list[str], nil: bool, as_json: bool, errors: Path | None
+) -> None:
+    from kg.errors import ModelError
+    from kg.evaluate import evaluate_normalisation, normalise_gold
+    from kg.normalise import CandidateIndex, Normaliser
+
+    if extractor.models.normaliser is None:
+        raise ModelError("no normaliser weights loaded; rebuild them with `make learn`")
+    index_path = CandidateIndex.path_for(extractor.lexicon)
+    if (index_path / "meta.json").exists():
+        index = CandidateIndex.open(extractor.lexicon, index_path)
+    else:
+        with console.status("building the normaliser's candidate index for this machine (once)…"):
+            index = CandidateIndex.open(extractor.lexicon, index_path)
+    model = Normaliser(extractor.lexicon, extractor.models.normaliser, index=index)
+    scores = evaluate_normalisation(
+        documents, normalise_gold(documents, model, abstain=nil), extractor.lexicon, types
+    )
+    if errors is not None:
+        import pandas as pd
+
+        from kg.tables import write_frame
+
+        write_frame(pd.DataFrame(scores.errors), errors)
+    result = scores.as_dict()
+    if as_json:
+        out.print(json.dumps(result, indent=2), highlight=False)
+        return
+    threshold = f"NIL below {model.nil_threshold:.3f}" if nil else "no NIL"
+    table = Table(title=f"{len(documents)} documents, normaliser on gold spans ({threshold})")
+    columns = (
+        "type",
+        "mentions",
+        "accuracy",
+        "NIL",
+        "doc precision",
+        "doc recall",
+        "doc F1",
+        "TP",
+        "FP",
+        "FN",
+    )
+    for column in columns:
+        table.add_column(column, justify="left" if column == "type" else "right")
+    for entity_type, row in result.items():
+        table.add_row(
+            entity_type,
+            str(row["mentions"]),
+            f"{row['accuracy']:.3f}",
+            str(row["nil"]),
+            *(f"{row[f'document_{k}']:.3f}" for k in ("precision", "recall", "f1")),
+            *(str(row[f"document_{k}"]) for k in ("tp", "fp", "fn")),
+        )
+    out.print(table)
+
+
 def _score_cells(counts: dict) -> list[str]:
     """Precision, recall, F1, TP, FP, FN as table cells."""
     return [f"{counts[k]:.3f}" for k in ("precision", "recall", "f1")] + [
@@ -722,7 +795,9 @@ def _learning(run: Callable[[], dict]) -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         summary = run()
-    except ModuleNotFoundError as error:  # scikit-learn is for learning only, not a run-time dependency
+    except (
+        ModuleNotFoundError
+    ) as error:  # scikit-learn, lightgbm: for learning only, not run-time dependencies
         raise KGError(f"learning needs {error.name}: pip install 'kg[train]' (or run make learn)") from None
     out.print(json.dumps(summary, indent=2))
 
@@ -758,9 +833,14 @@ relations_app = typer.Typer(help="The learned relation model.", no_args_is_help=
 species_app = typer.Typer(
     help="The learned species model (which species a gene mention is of).", no_args_is_help=True
 )
+normaliser_app = typer.Typer(
+    help="The learned concept normaliser (which concept a disease or chemical mention names).",
+    no_args_is_help=True,
+)
 app.add_typer(mentions_app, name="mentions")
 app.add_typer(relations_app, name="relations")
 app.add_typer(species_app, name="species")
+app.add_typer(normaliser_app, name="normaliser")
 
 
 @species_app.command("learn")
@@ -771,6 +851,18 @@ def species_learn(
 ) -> None:
     """Learn which species a gene mention is of, from the training splits (needs lightgbm)."""
     from kg.train.species import learn
+
+    _learning(lambda: learn(corpora, output, lexicon=_lexicon(lexicon)))
+
+
+@normaliser_app.command("learn")
+def normaliser_learn(
+    corpora: Corpora,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the weights (JSON).")],
+    lexicon: Annotated[Path | None, typer.Option(help="Lexicon directory.")] = None,
+) -> None:
+    """Learn to rank disease and chemical concepts for mentions, from the training splits (needs lightgbm)."""
+    from kg.train.normaliser import learn
 
     _learning(lambda: learn(corpora, output, lexicon=_lexicon(lexicon)))
 

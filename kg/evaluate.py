@@ -27,25 +27,30 @@ from kg.choices import RelationScheme
 from kg.extract import Extractor
 from kg.identifiers import HUMAN_TAXON
 from kg.lexicon import Lexicon
+from kg.normalise import Normalisation, Normaliser, normalise_mentions
 from kg.read import read_documents
-from kg.records import Concept, Document, DocumentResult, EntityType
+from kg.records import Concept, Document, DocumentResult, EntityType, Mention
 from kg.relate_learned import METHOD as LEARNED_METHOD
 from kg.train.corpora import gold_entities as given_entities
 from kg.train.corpora import gold_id
 from kg.variants import variant_ids
 
 __all__ = [
+    "NormalisationScores",
     "PredictedRelation",
     "Prediction",
     "Scores",
     "evaluate",
+    "evaluate_normalisation",
     "evaluate_relations",
+    "normalise_gold",
     "predict",
     "predict_relations",
     "read_predictions",
 ]
 
 TYPES = tuple(t.value for t in EntityType)
+NORMALISED = (EntityType.DISEASE.value, EntityType.CHEMICAL.value)  # the types the normaliser knows
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,3 +391,120 @@ def evaluate_relations(
             counts.tp += len(matched_gold)
             counts.fn += len(gold_items - matched_gold)
     return {"pair": pair.as_dict(), "pair+type": typed.as_dict()}
+
+
+@dataclass
+class NormalisationScores:
+    """The normaliser alone, on gold spans, per entity type: mention accuracy (a mention is right when its
+    concepts match all its gold IDs and nothing else; NIL is wrong), how many mentions were NIL, and
+    document-level concept counts (the rule of :func:`evaluate`)."""
+
+    mentions: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    right: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    nil: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    concepts: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, dict[str, float | int]]:
+        return {
+            t: {
+                "mentions": self.mentions[t],
+                "accuracy": round(self.right[t] / self.mentions[t], 4) if self.mentions[t] else 0.0,
+                "nil": self.nil[t],
+                **{f"document_{k}": v for k, v in self.concepts[t].as_dict().items()},
+            }
+            for t in TYPES
+            if t in self.concepts
+        }
+
+
+def normalise_gold(
+    documents: Iterable[Document], normaliser: Normaliser, *, abstain: bool = True
+) -> dict[tuple[str, int, int, str], Normalisation]:
+    """Normalise the gold Disease and Chemical spans of each document (its text only otherwise)."""
+    result = {}
+    for document in documents:
+        mentions = sorted(
+            (
+                Mention(a.start, a.end, a.text, EntityType(a.type))
+                for a in document.annotations
+                if a.type in NORMALISED and a.start is not None and a.end is not None
+            ),
+            key=lambda m: (m.start, m.end),
+        )
+        text_only = replace(document, annotations=(), relations=())
+        found = normalise_mentions(normaliser, text_only, mentions, abstain=abstain)
+        for normalisation in found:
+            m = normalisation.mention
+            result[(document.id, m.start, m.end, m.type.value)] = normalisation
+    return result
+
+
+def evaluate_normalisation(
+    documents: Iterable[Document],
+    predictions: dict[tuple[str, int, int, str], Normalisation],
+    lexicon: Lexicon,
+    types: Iterable[str] = NORMALISED,
+) -> NormalisationScores:
+    """Score normalisations of gold spans (see :class:`NormalisationScores`)."""
+    wanted = set(types) & set(NORMALISED)
+    scores = NormalisationScores()
+
+    def ids_of(curie: str) -> tuple[str, ...]:
+        concept = lexicon.get_concept(curie)
+        return (concept.id, *concept.xrefs) if concept else (curie,)
+
+    for document in documents:
+        gold_ids: dict[str, set[str]] = defaultdict(set)
+        predicted: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for a in document.annotations:
+            if a.type not in wanted or a.start is None or a.end is None:
+                continue
+            gold_ids[a.type].update(a.ids)
+            normalisation = predictions.get((document.id, a.start, a.end, a.type))
+            chosen = [ids_of(c) for c in normalisation.concept_ids] if normalisation else []
+            predicted[a.type].extend(chosen)
+            if not a.ids:
+                continue
+            scores.mentions[a.type] += 1
+            gold = set(a.ids)
+            right = bool(chosen) and all(any(g in ids for ids in chosen) for g in gold)
+            right = right and all(gold.intersection(ids) for ids in chosen)
+            scores.right[a.type] += right
+            scores.nil[a.type] += not chosen
+            if not right:
+                scores.errors.append(
+                    {
+                        "document": document.id,
+                        "kind": "NIL" if not chosen else "wrong concept",
+                        "type": a.type,
+                        "text": a.text,
+                        "gold": " ".join(a.ids),
+                        "predicted": " ".join(ids[0] for ids in chosen),
+                        "label": "; ".join(
+                            c.label for ids in chosen if (c := lexicon.get_concept(ids[0])) is not None
+                        ),
+                        "score": " ".join(f"{s:.3f}" for s in normalisation.scores) if normalisation else "",
+                        "long_form": (normalisation.long_form or "") if normalisation else "",
+                    }
+                )
+        for entity_type in wanted:
+            gold = gold_ids.get(entity_type, set())
+            matched: set[str] = set()
+            false_positive: set[str] = set()
+            for ids in predicted.get(entity_type, []):
+                hits = gold.intersection(ids)
+                if hits:
+                    matched |= hits
+                else:
+                    false_positive.add(ids[0])
+            counts = scores.concepts[entity_type]
+            counts.tp += len(matched)
+            counts.fp += len(false_positive)
+            counts.fn += len(gold - matched)
+            for kind, curies in (("concept FP", false_positive), ("concept FN", gold - matched)):
+                for curie in sorted(curies):
+                    scores.errors.append(
+                        {"document": document.id, "kind": kind, "type": entity_type, "gold": curie}
+                    )
+    return scores

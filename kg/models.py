@@ -1,8 +1,9 @@
 """The learned models `kg` applies, loaded once from the weights shipped in ``kg/data/``.
 
 :class:`Models` bundles them (the mention filter and the relation model, logistic regressions over hashed
-features, :class:`LogisticModel`; the species model, a gradient-boosted tree ensemble, :class:`TreeEnsemble`);
-an :class:`~kg.extract.Extractor` holds one. Loading needs
+features, :class:`LogisticModel`; the species model, a gradient-boosted tree ensemble, :class:`TreeEnsemble`;
+the concept normaliser's ranker and memory, :class:`~kg.normalise.model.NormaliserModel`); an
+:class:`~kg.extract.Extractor` holds one. Loading needs
 only numpy; the weights are written by the learners in :mod:`kg.train` (``make learn``). A missing or
 damaged weights file ends in one :class:`~kg.errors.ModelError` line naming the file and how to rebuild it;
 ``Models.none()`` runs `kg` without learned models (dictionary and trigger rules only).
@@ -25,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from kg.errors import ModelError
+from kg.normalise.model import NormaliserModel
 
 __all__ = [
     "DIMENSIONS",
@@ -42,6 +44,7 @@ MODELS_DIR = Path(__file__).parent / "data"
 MENTION_FILTER_FILE = "mentions.json"
 RELATIONS_FILE = "relations.json"
 SPECIES_FILE = "species.json"
+NORMALISER_FILE = "normaliser.json"
 
 
 @functools.lru_cache(maxsize=1 << 20)
@@ -258,6 +261,7 @@ class Models:
 
     mention_filter: LogisticModel | None = None
     relations: LogisticModel | None = None
+    normaliser: NormaliserModel | None = None
     directory: Path | None = None
     species: TreeEnsemble | None = None
 
@@ -268,6 +272,7 @@ class Models:
         return cls(
             mention_filter=LogisticModel.read(directory / MENTION_FILTER_FILE),
             relations=LogisticModel.read(directory / RELATIONS_FILE),
+            normaliser=NormaliserModel.read(directory / NORMALISER_FILE),
             directory=directory,
             species=TreeEnsemble.read(directory / SPECIES_FILE),
         )
@@ -280,10 +285,13 @@ class Models:
     @property
     def fingerprint(self) -> str:
         """Identifies these weights (checkpoints of one build are not reused with other models)."""
-        return "|".join(m.digest if m else "-" for m in (self.mention_filter, self.relations, self.species))
+        return "|".join(
+            m.digest if m else "-"
+            for m in (self.mention_filter, self.relations, self.species, self.normaliser)
+        )
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         # Sent to another process (a Dask worker), models are read there from the same directory.
         if self.directory is None:
-            return (Models, (self.mention_filter, self.relations, None, self.species))
+            return (Models, (self.mention_filter, self.relations, self.normaliser, None, self.species))
         return (Models.load, (str(self.directory),))

@@ -44,13 +44,16 @@ __all__ = [
     "name_key",
 ]
 
-COMPILE_VERSION = 5
+COMPILE_VERSION = 7  # species columns and names the term filter blocks (kept for the normaliser)
 # Files learned from training corpora (kg.lexicon.learn), applied when compiling.
 LEARNED_FILES = ("corpus_names.tsv", "term_filter.tsv")
 UNKNOWN_TOKEN = "\x01"
 _CODE_OFFSET = 0x100
 _SURROGATES = range(0xD800, 0xE000)
 _FLAG_CASE_SENSITIVE = 1
+# A name the learned term filter blocks for its concept's type: never matched in text (postings, lookup),
+# kept for normalising mentions found otherwise (kg.normalise).
+_FLAG_BLOCKED = 2
 _POSTING = np.dtype(
     [("concept", "<i4"), ("kind", "u1"), ("source", "u1"), ("flags", "u1"), ("surface", "<i4")]
 )
@@ -61,6 +64,13 @@ def _code(token_id: int) -> str:
     if point >= _SURROGATES.start:
         point += len(_SURROGATES)
     return chr(point)
+
+
+def _token_id(code: str) -> int:
+    point = ord(code)
+    if point >= _SURROGATES.stop:
+        point -= len(_SURROGATES)
+    return point - _CODE_OFFSET
 
 
 def default_lexicon_dir() -> Path:
@@ -183,6 +193,8 @@ class Lexicon:
         result = []
         for row in self._postings[begin:end].tolist():
             concept, kind, source, flags, surface_index = row
+            if flags & _FLAG_BLOCKED:
+                continue
             surface = self._surface(surface_index) if flags & _FLAG_CASE_SENSITIVE else None
             result.append(
                 Posting(self._ids.restore_key(concept), self._kinds[kind], self._sources[source], surface)
@@ -208,6 +220,82 @@ class Lexicon:
         if self._surfaces is None:
             self._surfaces = (self.compiled / "surfaces.txt").read_text(encoding="utf-8").split("\n")
         return self._surfaces[index]
+
+    # --- the whole name table, for indexes derived from the lexicon (kg.normalise) ---------------------
+
+    @property
+    def name_kinds(self) -> list[str]:
+        """The kinds of names, indexed by a posting's ``kind`` field (see :meth:`name_table`)."""
+        return list(self._kinds)
+
+    @property
+    def name_sources(self) -> list[str]:
+        """The sources of names, indexed by a posting's ``source`` field (see :meth:`name_table`)."""
+        return list(self._sources)
+
+    def name_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(offsets, postings)``: key ``k``'s postings are ``postings[offsets[k]:offsets[k + 1]]``, with
+        the fields ``concept`` (see :meth:`concept_id_at`), ``kind``, ``source`` and ``flags`` (memory-mapped;
+        names the term filter blocks included, see :meth:`is_blocked`)."""
+        return self._offsets, self._postings
+
+    @staticmethod
+    def is_blocked(flags: np.ndarray) -> np.ndarray:
+        """Which postings (by their ``flags``) the learned term filter keeps out of text matching."""
+        return (np.asarray(flags) & _FLAG_BLOCKED) != 0
+
+    def key_tokens(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every name key as token ids (see :meth:`token_at`): ``(tokens, offsets)``, key ``k``'s tokens being
+        ``tokens[offsets[k]:offsets[k + 1]]``."""
+        count = len(self._keys)
+        strings = [""] * count
+        for code_string, key_id in self._keys.iteritems():
+            strings[key_id] = code_string
+        points = np.frombuffer("".join(strings).encode("utf-32-le"), dtype="<u4").astype(np.int64)
+        points -= np.where(points >= _SURROGATES.stop, _CODE_OFFSET + len(_SURROGATES), _CODE_OFFSET)
+        offsets = np.zeros(count + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum([len(code_string) for code_string in strings])
+        return points, offsets
+
+    def token_count(self) -> int:
+        """How many distinct tokens names are made of."""
+        return len(self._vocab_trie)
+
+    def token_at(self, index: int) -> str:
+        """The normalised token with this id."""
+        return self._vocab_trie.restore_key(index)
+
+    def get_token_id(self, token: str) -> int | None:
+        """The id of a normalised token, or None when no name has it."""
+        return self._vocab_trie.get(token)
+
+    def get_key_id(self, name_key: str) -> int | None:
+        """The id of a name key (normalised tokens joined by spaces, :func:`kg.text.key`), blocked names
+        included, or None."""
+        codes = self.encode(name_key.split())
+        if not codes or UNKNOWN_TOKEN in codes:
+            return None
+        return self._keys.get(codes)
+
+    def key_at(self, key_id: int) -> str:
+        """The name key with this id (normalised tokens joined by spaces)."""
+        return " ".join(
+            self._vocab_trie.restore_key(_token_id(code)) for code in self._keys.restore_key(key_id)
+        )
+
+    def iter_concepts(self) -> Iterator[tuple[int, Concept]]:
+        """Every concept with its index (see :meth:`concept_index`), in the order of the concept store."""
+        for curie, row in self._concepts.iteritems():
+            yield self._ids[curie], _parse_concept.__wrapped__(curie, row)
+
+    def concept_index(self, curie: str) -> int | None:
+        """The index of the concept with this ID or cross-reference (as in :meth:`name_table`), or None."""
+        preferred = self.get_preferred_id(curie)
+        return self._ids.get(preferred) if preferred else None
+
+    def concept_id_at(self, index: int) -> str:
+        """The preferred ID of the concept with this index."""
+        return self._ids.restore_key(index)
 
     # --- concepts ------------------------------------------------------------------------------------
 
@@ -358,8 +446,7 @@ def compile_lexicon(shipped: Path, compiled: Path) -> None:
             continue
         if term[-1] in ")]":
             term = _TRAILING_QUALIFIER.sub("", term) or term
-        if blocked and (name, type_of[row[1]]) in blocked:
-            continue
+        is_blocked = bool(blocked) and (name, type_of[row[1]]) in blocked
         postings = by_key.get(name)
         if postings is None:
             postings = by_key[name] = []
@@ -367,14 +454,15 @@ def compile_lexicon(shipped: Path, compiled: Path) -> None:
         concept_column.append(ids[concept_id])
         kind_column.append(kinds.setdefault(kind, len(kinds)))
         source_column.append(sources.setdefault(source, len(sources)))
+        blocked_flag = _FLAG_BLOCKED if is_blocked else 0
         if is_case_sensitive(term, kind):
-            flags_column.append(_FLAG_CASE_SENSITIVE)
+            flags_column.append(_FLAG_CASE_SENSITIVE | blocked_flag)
             surface_column.append(len(surfaces))
             surfaces.append(term)
         else:
-            flags_column.append(0)
+            flags_column.append(blocked_flag)
             surface_column.append(-1)
-        if term != row[2]:
+        if term != row[2] and not is_blocked:
             synonyms.setdefault(concept_id, []).append(term)
 
     temporary = Path(tempfile.mkdtemp(prefix=".compiling-", dir=_ensure_dir(compiled.parent)))
@@ -396,7 +484,9 @@ def compile_lexicon(shipped: Path, compiled: Path) -> None:
         flat = np.empty(len(index), dtype=_POSTING)
         for field_name, column in columns.items():
             flat[field_name] = np.frombuffer(column, dtype=np.int_)[index]
-        (temporary / "starters.txt").write_text("".join(sorted({k[0] for k in encoded})), encoding="utf-8")
+        # Names only normalisation uses (every posting blocked) neither start nor lengthen text matches.
+        matched = [k for k, p in encoded.items() if any(not flags_column[i] & _FLAG_BLOCKED for i in p)]
+        (temporary / "starters.txt").write_text("".join(sorted({k[0] for k in matched})), encoding="utf-8")
         vocab_trie.save(str(temporary / "vocab.marisa"))
         keys.save(str(temporary / "keys.marisa"))
         ids.save(str(temporary / "ids.marisa"))
@@ -421,7 +511,7 @@ def compile_lexicon(shipped: Path, compiled: Path) -> None:
         meta = {
             "kinds": sorted(kinds, key=kinds.__getitem__),
             "sources": sorted(sources, key=sources.__getitem__),
-            "max_key_tokens": max(name.count(" ") + 1 for name in by_key),
+            "max_key_tokens": max(len(k) for k in matched),
             "compiled_from": str(shipped),
             "seconds": round(time.perf_counter() - started, 1),
         }

@@ -3,6 +3,7 @@ client can hold, and leaves nothing behind when killed."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -162,9 +163,11 @@ def test_a_negative_content_length_is_refused_without_reading_the_body(endpoint)
         connection.sendall(
             b"POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nContent-Length: -1\r\n\r\n"
         )
-        connection.sendall(b"x" * (1024 * 1024))
+        # the answer comes before any body is sent: the server does not wait for (or read) one
         answer = connection.recv(200)
-    assert answer.startswith(b"HTTP/1.1 400")
+        assert answer.startswith(b"HTTP/1.1 400")
+        with contextlib.suppress(OSError):  # the server has closed: the body goes nowhere
+            connection.sendall(b"x" * (1024 * 1024))
 
 
 def test_idle_half_sent_connections_do_not_stop_real_queries(endpoint):
