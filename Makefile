@@ -62,14 +62,14 @@ evaluate: $(VENV)/.installed
 	$(BIN)/kg evaluate $(CORPORA)/nlm_gene/train --types Gene --human-genes
 
 # Relearn from the training splits (needs ../shared/corpora), in dependency order: the corpus names and
-# the term filter, then the mention filter (over those matches), then the relation model (over those
-# mentions). Each learner writes where it is told: here, the weights shipped in the package.
+# the term filter, then the mention filter (over those matches), then the relation model (over the
+# corpora's own entities). Each learner writes where it is told: here, the weights shipped in the package.
 MODELS := kg/data
 learn: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[train]'
 	$(BIN)/kg lexicon learn --corpora $(CORPORA) --lexicon ontologies/lexicon --models $(MODELS)
 	$(BIN)/kg mentions learn --corpora $(CORPORA) -o $(MODELS)/mentions.json
-	$(BIN)/kg relations learn --corpora $(CORPORA) --models $(MODELS) -o $(MODELS)/relations.json
+	$(BIN)/kg relations learn --corpora $(CORPORA) -o $(MODELS)/relations.npz
 
 clean:
 	rm -rf $(VENV) output/* .pytest_cache

@@ -7,7 +7,8 @@ location). Run them in dependency order with ``make learn``:
 
 1. :mod:`kg.train.lexicon_terms`: corpus names and the term filter, beside the shipped lexicon;
 2. :mod:`kg.train.mention_filter`: which dictionary matches are mentions (``kg/data/mentions.json``);
-3. :mod:`kg.train.relations`: the document-level relation model (``kg/data/relations.json``).
+3. :mod:`kg.train.relations`: the document-level relation model (``kg/data/relations.npz``; LightGBM, gensim
+   and torch).
 
 Runtime modules only load weights (:mod:`kg.models`) and apply them.
 """
