@@ -69,16 +69,17 @@ evaluate: $(VENV)/.installed
 
 # Relearn from the training splits (needs ../shared/corpora), in dependency order: the corpus names and
 # the term filter, then the species model (over that lexicon), then the mention filter (over those
-# matches, their species assigned), then the relation model (over those mentions); the normaliser (gold
-# spans over the lexicon, its term filter included) last. Each learner writes where it is told: here, the
-# weights shipped in the package.
+# matches, their species assigned), then the relation model (over the corpora's own entities), the
+# normaliser (gold spans over the lexicon, its term filter included) and the mention tagger (the
+# lexicon's matches as features). Each learner writes where it is told: here, the weights shipped in
+# the package.
 MODELS := kg/data
 learn: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[train]'
 	$(BIN)/kg lexicon learn --corpora $(CORPORA) --lexicon ontologies/lexicon --models $(MODELS)
 	$(BIN)/kg species learn --corpora $(CORPORA) -o $(MODELS)/species.json
 	$(BIN)/kg mentions learn --corpora $(CORPORA) --models $(MODELS) -o $(MODELS)/mentions.json
-	$(BIN)/kg relations learn --corpora $(CORPORA) --models $(MODELS) -o $(MODELS)/relations.json
+	$(BIN)/kg relations learn --corpora $(CORPORA) -o $(MODELS)/relations.npz
 	$(BIN)/kg normaliser learn --corpora $(CORPORA) -o $(MODELS)/normaliser.json
 
 clean:

@@ -884,15 +884,18 @@ def mentions_learn(
 @relations_app.command("learn")
 def relations_learn(
     corpora: Corpora,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the weights (JSON).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the weights (.npz).")],
     lexicon: Annotated[Path | None, typer.Option(help="Lexicon directory.")] = None,
-    models: ModelsFrom = None,
+    max_documents: Annotated[
+        int | None,
+        typer.Option(help="Learn from the first N training documents of each corpus (a quick run)."),
+    ] = None,
 ) -> None:
-    """Learn the document-level relation model from the training splits (needs scikit-learn)."""
-    from kg.models import MODELS_DIR
+    """Learn the document-level relation model from the training splits' gold entities (needs the train
+    extra: LightGBM, gensim, torch, scikit-learn)."""
     from kg.train.relations import learn
 
-    _learning(lambda: learn(corpora, output, models=models or MODELS_DIR, lexicon=_lexicon(lexicon)))
+    _learning(lambda: learn(corpora, output, lexicon=_lexicon(lexicon), max_documents=max_documents))
 
 
 @lexicon_app.command("lookup")

@@ -29,7 +29,7 @@ from kg.models import Models
 from kg.recognise import DictionaryMatcher
 from kg.records import Concept, Document, DocumentResult, Mention, Relation
 from kg.relate import extract_relations
-from kg.relate_learned import learned_relations
+from kg.relate_learned import judge_relations
 from kg.species import assign_species
 from kg.variants import find_variant_mentions
 
@@ -100,16 +100,20 @@ class Extractor:
         """The relations between grounded mentions of a document (found by :meth:`extract`, or given, as
         when relation extraction is scored on a corpus's own entities)."""
         relations = extract_relations(document, mentions)
-        if self.relation_scheme is not None:
-            learned = learned_relations(
+        if self.relation_scheme is not None:  # the model judges the rules' relations too
+            judged = judge_relations(
                 self.models.relations,
                 document,
                 mentions,
                 {c.id: c for c in concepts},
                 relations,
                 self.relation_scheme,
+                lexicon=self.lexicon,
             )
-            relations += [r for r in learned if r.evidence.score >= self.learned_min_score]
+            relations = [
+                *judged.rules,
+                *(r for r in judged.learned if r.evidence.score >= self.learned_min_score),
+            ]
         if document.is_retracted:  # kept and shown, flagged; graphs leave it out of confidences
             relations = [replace(r, evidence=replace(r.evidence, retracted=True)) for r in relations]
         return relations

@@ -1,10 +1,12 @@
 """The learned models `kg` applies, loaded once from the weights shipped in ``kg/data/``.
 
-:class:`Models` bundles them (the mention filter and the relation model, logistic regressions over hashed
-features, :class:`LogisticModel`; the species model, a gradient-boosted tree ensemble, :class:`TreeEnsemble`;
-the concept normaliser's ranker and memory, :class:`~kg.normalise.model.NormaliserModel`); an
-:class:`~kg.extract.Extractor` holds one. Loading needs
-only numpy; the weights are written by the learners in :mod:`kg.train` (``make learn``). A missing or
+:class:`Models` bundles them: the mention filter (a logistic regression over hashed features,
+:class:`LogisticModel`), the species model (gradient-boosted trees, :class:`TreeEnsemble`), the relation
+model (:class:`RelationModel`: trees over a candidate's features, and for CDR a small sentence CNN,
+:class:`SentenceCNN`), the concept normaliser's ranker and memory
+(:class:`~kg.normalise.model.NormaliserModel`) and the mention tagger (:class:`~kg.tag.Tagger`); an
+:class:`~kg.extract.Extractor` holds one. Loading and scoring need only numpy; the weights are written
+by the learners in :mod:`kg.train` (``make learn``) as JSON or ``.npz`` (never pickles). A missing or
 damaged weights file ends in one :class:`~kg.errors.ModelError` line naming the file and how to rebuild it;
 ``Models.none()`` runs `kg` without learned models (dictionary and trigger rules only).
 
@@ -14,9 +16,12 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
+import io
 import json
+import zipfile
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable
@@ -34,6 +39,9 @@ __all__ = [
     "LogisticHead",
     "LogisticModel",
     "Models",
+    "RelationHead",
+    "RelationModel",
+    "SentenceCNN",
     "TreeEnsemble",
     "hash_feature",
     "vector",
@@ -42,7 +50,7 @@ __all__ = [
 DIMENSIONS = 1 << 18
 MODELS_DIR = Path(__file__).parent / "data"
 MENTION_FILTER_FILE = "mentions.json"
-RELATIONS_FILE = "relations.json"
+RELATIONS_FILE = "relations.npz"
 SPECIES_FILE = "species.json"
 NORMALISER_FILE = "normaliser.json"
 
@@ -146,13 +154,16 @@ class TreeEnsemble:
     the two children, each a node index or ``~k`` for leaf ``k`` (leaves are laid end to end too); ``roots``
     is each tree's first node (``~k`` for a tree that is a single leaf). A row goes left when its feature
     value is at most the threshold. Scoring compares every row with every node's threshold at once, then
-    walks all rows down all trees together, one level per step.
+    walks all rows down all trees together, one level per step. A multi-class ensemble (``classes`` > 1)
+    has one tree per class and boosting round, round after round, as LightGBM orders them.
 
     >>> model = TreeEnsemble.from_json({"features": ["x"], "trees": [
     ...     {"split_feature": [0], "threshold": [1.5], "left": [-1], "right": [-2], "default_left": [True],
     ...      "leaves": [-1.0, 2.0]}], "bias": 0.5})
     >>> model.raw_scores(np.array([[1.0], [3.0]])).tolist()
     [-0.5, 2.5]
+    >>> model.dense([{"x": 3.0, "unknown": 1.0}, {}]).tolist()
+    [[3.0], [0.0]]
     """
 
     features: tuple[str, ...]
@@ -168,6 +179,7 @@ class TreeEnsemble:
     trained_on: dict[str, object] = field(default_factory=dict)
     path: Path | None = None
     digest: str = ""
+    classes: int = 1
 
     @classmethod
     def from_json(cls, data: dict, path: Path | None = None, digest: str = "") -> TreeEnsemble:
@@ -193,6 +205,11 @@ class TreeEnsemble:
             rights += [shift(c) for c in tree["right"]]
             leaves += tree["leaves"]
             depth = max(depth, _depth(tree["left"], tree["right"]))
+        classes = int(data.get("classes", 1))
+        if classes < 1 or len(roots) % classes:
+            raise ValueError(f"{len(roots)} trees do not make rounds of {classes} classes")
+        if features and not 0 <= min(features) <= max(features) < len(data["features"]):
+            raise ValueError("a split reads a feature the model does not list")
         return cls(
             tuple(data["features"]),
             np.array(features, dtype=np.int64),
@@ -207,11 +224,12 @@ class TreeEnsemble:
             dict(data.get("trained_on", {})),
             path,
             digest,
+            classes,
         )
 
     @classmethod
     def read(cls, path: Path) -> TreeEnsemble:
-        """Read a shipped tree model (JSON, see :mod:`kg.train.species`)."""
+        """Read a shipped tree model (JSON: ``features``, ``trees``, optional ``bias`` and ``classes``)."""
         data, digest = _read_json(path)
         try:
             return cls.from_json(data, path, digest)
@@ -220,25 +238,63 @@ class TreeEnsemble:
                 f"{path}: model file damaged ({type(error).__name__}: {error}); rebuild it with `make learn`"
             ) from None
 
+    @functools.cached_property
+    def column(self) -> dict[str, int]:
+        """Feature name -> column of the rows the ensemble reads."""
+        return {name: i for i, name in enumerate(self.features)}
+
+    def dense(self, rows: list[dict[str, float]]) -> np.ndarray:
+        """Named feature values as the rows :meth:`raw_scores` reads (absent or unknown names: 0.0)."""
+        matrix = np.zeros((len(rows), max(1, len(self.features))))
+        column = self.column
+        for i, row in enumerate(rows):
+            for name, value in row.items():
+                j = column.get(name)
+                if j is not None:
+                    matrix[i, j] = value
+        return matrix
+
+    def _leaf_values(self, rows: np.ndarray, chunk: int = 256) -> np.ndarray:
+        """The leaf value each row reaches in each tree, (rows, trees); rows are walked in chunks so the
+        row-by-node comparisons stay small."""
+        rows = np.asarray(rows, dtype=np.float64)
+        out = np.zeros((len(rows), len(self.roots)))
+        for begin in range(0, len(rows), chunk):
+            part = rows[begin : begin + chunk]
+            values = part[:, self.split_feature]  # (rows, nodes)
+            goes_left = values <= self.threshold
+            if np.isnan(values).any():
+                goes_left = np.where(np.isnan(values), self.default_left, goes_left)
+            flat = goes_left.ravel()
+            offsets = (np.arange(len(part)) * len(self.split_feature))[:, None]
+            node = np.tile(self.roots, (len(part), 1))  # (rows, trees): >= 0 an inner node, < 0 ~leaf
+            for _ in range(self.depth):
+                inner = node >= 0
+                if not inner.any():
+                    break
+                at = np.where(inner, node, 0)
+                node = np.where(inner, np.where(flat[offsets + at], self.left[at], self.right[at]), node)
+            out[begin : begin + len(part)] = self.leaves[~node]
+        return out
+
     def raw_scores(self, rows: np.ndarray) -> np.ndarray:
-        """The ensemble's raw score (sum of leaf values plus the bias) of each row of ``rows``."""
+        """The ensemble's raw score (sum of leaf values plus the bias) of each row of ``rows``; for a
+        multi-class ensemble, one column per class."""
         rows = np.asarray(rows, dtype=np.float64)
         if len(rows) == 0:
-            return np.zeros(0)
-        values = rows[:, self.split_feature]  # (rows, nodes)
-        goes_left = values <= self.threshold
-        if np.isnan(values).any():
-            goes_left = np.where(np.isnan(values), self.default_left, goes_left)
-        flat = goes_left.ravel()
-        offsets = (np.arange(len(rows)) * len(self.split_feature))[:, None]
-        node = np.tile(self.roots, (len(rows), 1))  # (rows, trees): >= 0 an inner node, < 0 ~leaf
-        for _ in range(self.depth):
-            inner = node >= 0
-            if not inner.any():
-                break
-            at = np.where(inner, node, 0)
-            node = np.where(inner, np.where(flat[offsets + at], self.left[at], self.right[at]), node)
-        return self.leaves[~node].sum(axis=1) + self.bias
+            return np.zeros(0) if self.classes == 1 else np.zeros((0, self.classes))
+        leaves = self._leaf_values(rows)
+        if self.classes == 1:
+            return leaves.sum(axis=1) + self.bias
+        return leaves.reshape(len(rows), -1, self.classes).sum(axis=1) + self.bias
+
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        """The logistic function of the raw scores (one class), or their softmax (several)."""
+        raw = self.raw_scores(rows)
+        if self.classes == 1:
+            return 1.0 / (1.0 + np.exp(-raw))
+        exp = np.exp(raw - raw.max(axis=1, keepdims=True))
+        return exp / exp.sum(axis=1, keepdims=True)
 
 
 def _depth(left: list[int], right: list[int]) -> int:
@@ -255,15 +311,198 @@ def _depth(left: list[int], right: list[int]) -> int:
     return deepest
 
 
+# The sentence CNN's own tokens: padding, unknown word, other entities by type, and the candidate's two
+# mentions by role and type (``<s_C>``: the subject, a chemical).
+CNN_SPECIAL_TOKENS = (
+    "<pad>",
+    "<unk>",
+    "@C",
+    "@D",
+    "@G",
+    "@V",
+    *(f"<{role}_{kind}>" for role in "so" for kind in "CDGV"),
+)
+CNN_MAX_POSITION = 30
+_CNN_ARRAYS = ("emb", "ps", "po", "conv_w", "conv_b", "out_w", "out_b")
+
+
+@dataclass(frozen=True, eq=False)
+class SentenceCNN:
+    """A piecewise CNN over the words around two mentions (word and position embeddings, one convolution of
+    width 3, max-pooled before, between and after the pair), scored with numpy.
+
+    ``words`` are the vocabulary (``CNN_SPECIAL_TOKENS`` first); the arrays are the trained weights:
+    ``emb`` (words, dim), ``ps``/``po`` positions relative to the subject and object, ``conv_w`` (filters,
+    channels, 3), ``conv_b``, ``out_w`` (classes, 3 x filters), ``out_b``.
+    """
+
+    words: tuple[str, ...]
+    weights: dict[str, np.ndarray]
+
+    @functools.cached_property
+    def index(self) -> dict[str, int]:
+        return {w: i for i, w in enumerate(self.words)}
+
+    @functools.cached_property
+    def _kernel(self) -> np.ndarray:
+        w = self.weights["conv_w"]  # (filters, channels, 3) -> (3 x channels, filters)
+        return np.concatenate([w[:, :, 0], w[:, :, 1], w[:, :, 2]], axis=1).T
+
+    def encode(
+        self, tokens: list[str], subject: int, obj: int, types: str
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Word ids, positions relative to the subject and to the object (shifted to be >= 0), and pieces
+        (0 up to the first mention, 1 up to the second, 2 after) of one token window.
+
+        >>> cnn = SentenceCNN(CNN_SPECIAL_TOKENS + ("causes",), {})
+        >>> [a.tolist() for a in cnn.encode(["<s>", "causes", "<o>"], 0, 2, "CD")]
+        [[6, 14, 11], [30, 31, 32], [28, 29, 30], [0, 1, 1]]
+        """
+        index = self.index
+        ids = []
+        for k, token in enumerate(tokens):
+            if k == subject:
+                token = f"<s_{types[0]}>"
+            elif k == obj:
+                token = f"<o_{types[1]}>"
+            ids.append(index.get(token, 1))
+        n = len(ids)
+        first, second = sorted((subject, obj))
+        pieces = np.zeros(n, dtype=np.int64)
+        pieces[first + 1 : second + 1] = 1
+        pieces[second + 1 :] = 2
+        limit = CNN_MAX_POSITION
+        to_subject = np.clip(np.arange(n) - subject, -limit, limit) + limit
+        to_object = np.clip(np.arange(n) - obj, -limit, limit) + limit
+        return np.array(ids, dtype=np.int64), to_subject, to_object, pieces
+
+    def probabilities(self, encoded: list[tuple[np.ndarray, ...]], batch: int = 256) -> np.ndarray:
+        """Class probabilities of encoded windows (the torch model's arithmetic in eval mode)."""
+        weights = self.weights
+        out = np.zeros((len(encoded), weights["out_b"].shape[0]))
+        order = np.argsort([len(e[0]) for e in encoded], kind="stable")
+        for begin in range(0, len(encoded), batch):
+            index = order[begin : begin + batch]
+            ids, ps, po, pieces = pad_windows(encoded, index)
+            x = np.concatenate([weights["emb"][ids], weights["ps"][ps], weights["po"][po]], axis=2)
+            padded = np.pad(x, ((0, 0), (1, 1), (0, 0)))
+            windows = np.concatenate([padded[:, :-2], padded[:, 1:-1], padded[:, 2:]], axis=2)
+            b, n, _ = windows.shape
+            hidden = np.maximum(windows.reshape(b * n, -1) @ self._kernel + weights["conv_b"], 0.0)
+            hidden = hidden.reshape(b, n, -1)
+            pooled = [np.where((pieces == k)[:, :, None], hidden, 0.0).max(axis=1) for k in range(3)]
+            logits = np.concatenate(pooled, axis=1) @ weights["out_w"].T + weights["out_b"]
+            exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+            out[index] = exp / exp.sum(axis=1, keepdims=True)
+        return out
+
+
+def pad_windows(
+    encoded: list[tuple[np.ndarray, ...]], index: np.ndarray | list[int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A batch of encoded windows padded to the longest (padding: word 0, piece 3, which no pool reads)."""
+    n = max(len(encoded[i][0]) for i in index)
+    ids = np.zeros((len(index), n), dtype=np.int64)
+    ps = np.zeros((len(index), n), dtype=np.int64)
+    po = np.zeros((len(index), n), dtype=np.int64)
+    pieces = np.full((len(index), n), 3, dtype=np.int64)
+    for row, i in enumerate(index):
+        a, b, c, d = encoded[i]
+        ids[row, : len(a)], ps[row, : len(a)], po[row, : len(a)], pieces[row, : len(a)] = a, b, c, d
+    return ids, ps, po, pieces
+
+
+@dataclass(frozen=True, eq=False)
+class RelationHead:
+    """One scheme's decisions (``cdr``: CID or not; ``biored``: related or not, then which type).
+
+    ``pair`` scores a candidate (probability of a relation); ``type`` (BioRED) picks the type among
+    ``labels``; ``threshold`` is the decision threshold, ``thresholds`` its value per entity-type pair
+    (``"CG"``) where learned; ``allowed`` the types seen for each entity-type pair; ``cnn`` the sentence CNN
+    whose pooled scores are features of the trees, ``floor`` CDR's at-least-one floor (benchmarks only).
+    """
+
+    name: str
+    pair: TreeEnsemble
+    labels: tuple[str, ...]
+    threshold: float
+    thresholds: dict[str, float] = field(default_factory=dict)
+    allowed: dict[str, frozenset[str]] = field(default_factory=dict)
+    type: TreeEnsemble | None = None
+    cnn: SentenceCNN | None = None
+    floor: float | None = None
+
+    def threshold_for(self, types: str) -> float:
+        return self.thresholds.get(types, self.threshold)
+
+
+@dataclass(frozen=True, eq=False)
+class RelationModel:
+    """The relation model file: its heads by scheme, and what it was trained on.
+
+    The file is an ``.npz`` (a zip of ``.npy`` arrays, read with ``allow_pickle=False``): ``model`` holds the
+    UTF-8 JSON of the heads (trees, thresholds, the CNN's vocabulary) and ``HEAD.NAME`` the CNN's arrays.
+    """
+
+    heads: dict[str, RelationHead]
+    method: str = ""
+    trained_on: dict[str, object] = field(default_factory=dict)
+    path: Path | None = None
+    digest: str = ""
+
+    @classmethod
+    def from_arrays(
+        cls, arrays: dict[str, np.ndarray], path: Path | None = None, digest: str = ""
+    ) -> RelationModel:
+        data = json.loads(arrays["model"].tobytes().decode("utf-8"))
+        heads = {}
+        for name, head in data["heads"].items():
+            cnn = None
+            if head.get("cnn"):
+                weights = {key: np.asarray(arrays[f"{name}.{key}"]) for key in _CNN_ARRAYS}
+                cnn = SentenceCNN(tuple(head["cnn"]["words"]), weights)
+                if weights["emb"].shape[0] != len(cnn.words):
+                    raise ValueError(
+                        f"head {name}: {len(cnn.words)} words but {weights['emb'].shape[0]} vectors"
+                    )
+            heads[name] = RelationHead(
+                name,
+                TreeEnsemble.from_json(head["pair"]),
+                tuple(head["labels"]),
+                float(head["threshold"]),
+                {k: float(v) for k, v in head.get("thresholds", {}).items()},
+                {k: frozenset(v) for k, v in head.get("allowed", {}).items()},
+                TreeEnsemble.from_json(head["type"]) if head.get("type") else None,
+                cnn,
+                head.get("floor"),
+            )
+        return cls(heads, data.get("method", ""), data.get("trained_on", {}), path, digest)
+
+    @classmethod
+    def read(cls, path: Path) -> RelationModel:
+        """Read a shipped relation model (see :mod:`kg.train.relations`)."""
+        try:
+            raw = path.read_bytes()
+            with np.load(io.BytesIO(raw), allow_pickle=False) as archive:
+                arrays = {name: archive[name] for name in archive.files}
+            return cls.from_arrays(arrays, path, hashlib.sha256(raw).hexdigest()[:16])
+        except FileNotFoundError:
+            raise ModelError(f"{path}: model file missing; rebuild it with `make learn`") from None
+        except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, zipfile.BadZipFile) as error:
+            raise ModelError(
+                f"{path}: model file damaged ({type(error).__name__}: {error}); rebuild it with `make learn`"
+            ) from None
+
+
 @dataclass(frozen=True, eq=False)
 class Models:
     """The learned models an extractor applies; any may be None (that component is then skipped)."""
 
     mention_filter: LogisticModel | None = None
-    relations: LogisticModel | None = None
+    relations: RelationModel | None = None
     normaliser: NormaliserModel | None = None
-    directory: Path | None = None
     species: TreeEnsemble | None = None
+    directory: Path | None = None
 
     @classmethod
     def load(cls, directory: str | Path | None = None) -> Models:
@@ -271,10 +510,10 @@ class Models:
         directory = Path(directory) if directory else MODELS_DIR
         return cls(
             mention_filter=LogisticModel.read(directory / MENTION_FILTER_FILE),
-            relations=LogisticModel.read(directory / RELATIONS_FILE),
+            relations=RelationModel.read(directory / RELATIONS_FILE),
             normaliser=NormaliserModel.read(directory / NORMALISER_FILE),
-            directory=directory,
             species=TreeEnsemble.read(directory / SPECIES_FILE),
+            directory=directory,
         )
 
     @classmethod
@@ -293,5 +532,6 @@ class Models:
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         # Sent to another process (a Dask worker), models are read there from the same directory.
         if self.directory is None:
-            return (Models, (self.mention_filter, self.relations, self.normaliser, None, self.species))
+            fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+            return (functools.partial(Models, **fields), ())
         return (Models.load, (str(self.directory),))

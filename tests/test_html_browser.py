@@ -144,7 +144,7 @@ def test_view_cli_focuses_a_neighbourhood_and_filters_by_evidence(browser, seed_
     )
     page = Page(browser, html)
     ids = set(page.page.evaluate("nodes.get().map(n => n.id)"))
-    assert "NCBIGene:3565" in ids and "MESH:D011537" not in ids  # pruritus is two hops away
+    assert "NCBIGene:3565" in ids and "MONDO:0005015" not in ids  # diabetes is two hops away
     page.page.fill("#kg-sentences", "2")
     page.page.dispatch_event("#kg-sentences", "input")
     shown = page.page.evaluate("edges.get().filter(e => !e.hidden).map(e => e.sentences)")

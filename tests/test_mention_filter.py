@@ -33,7 +33,7 @@ def test_a_missing_or_damaged_model_ends_in_one_line(tmp_path):
     with pytest.raises(ModelError, match=r"mentions\.json: model file missing; rebuild it with `make learn`"):
         Models.load(tmp_path)
     (tmp_path / "mentions.json").write_text('{"heads": {"mention": {"classes": ["mention"], "weights": [[[9')
-    (tmp_path / "relations.json").write_bytes((MODELS_DIR / "relations.json").read_bytes())
+    (tmp_path / "relations.npz").write_bytes((MODELS_DIR / "relations.npz").read_bytes())
     with pytest.raises(ModelError, match=r"mentions\.json: model file damaged"):
         Models.load(tmp_path)
 

@@ -113,7 +113,7 @@ def test_the_candidate_index_lives_beside_the_compiled_lexicon_and_keeps_blocked
 
 def test_a_missing_or_damaged_weights_file_ends_in_one_model_error_line(tmp_path):
     source = Models.load().directory
-    for name in ("mentions.json", "relations.json"):
+    for name in ("mentions.json", "relations.npz"):
         (tmp_path / name).write_bytes((source / name).read_bytes())
     with pytest.raises(ModelError) as missing:
         Models.load(tmp_path)

@@ -39,7 +39,7 @@ def test_new_papers_add_their_evidence_and_confidence_is_recomputed(tmp_path):
     )
     _load(store, other)
     after = Store(store, read_only=True).query(COUNTS)
-    assert int(after.evidence[0]) == int(before.evidence[0]) + 1
+    assert int(after.evidence[0]) > int(before.evidence[0])
     assert int(after.papers[0]) == 2
     assert float(after.confidence[0]) > float(before.confidence[0])
     assert len(after) == 1  # one value each, not one per load
