@@ -233,6 +233,9 @@ def _orient(rule: _Rule, first: Mention, second: Mention, passive: bool) -> tupl
 _EXAMPLES = re.compile(
     r"\((?:e\.\s?g\.|eg|for example|for instance|such as|including|i\.\s?e\.)[,:]?\s*$", re.IGNORECASE
 )
+# A relative clause opening inside the noun phrase whose examples follow ("systemic diseases in which
+# pruritus is a common symptom (e.g., diabetes ...)").
+_RELATIVE = re.compile(r"^\s*(?:(?:in|of|with|for|at|by)\s+)?(?:which|whom|whose|where|that)\s*$", re.I)
 _INCLUSION = re.compile(r"(?:including|such as|e\.g\.|i\.e\.|namely|especially|particularly)[\s,:]*$", re.I)
 
 
@@ -255,6 +258,7 @@ class _Sentence:
         self.coordination = [bool(_COORDINATION.match(t)) for t in self.texts]
         self.noun_phrase_link = [bool(_NOUN_PHRASE_LINK.match(t)) for t in self.texts]
         self.examples = [bool(_EXAMPLES.search(t)) for t in self.texts]
+        self.relative = [bool(_RELATIVE.match(t)) for t in self.texts]
         self.inclusion = [bool(_INCLUSION.search(t)) for t in self.texts]
         self.triggers = [
             [
@@ -303,7 +307,7 @@ class _Sentence:
             ):
                 continue
             openers = [k for k in range(index + 1, j) if not self.coordination[k]]
-            if openers and not (len(openers) == 1 and self.examples[openers[0]]):
+            if openers and not (self.examples[openers[-1]] and all(self.relative[k] for k in openers[:-1])):
                 continue
             if not (
                 self._same_type_list(i, j, index, towards_end=True)

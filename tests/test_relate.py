@@ -118,3 +118,14 @@ def test_examples_in_parentheses_share_the_relation_of_their_noun_phrase(lexicon
         lexicon, "Aspirin is associated with diseases in which pain is common (e.g., arthritis and migraine)."
     )
     assert {("Aspirin", "arthritis"), ("Aspirin", "migraine")} <= {(s, o) for s, _, o, *_ in relations}
+
+
+def test_examples_after_a_relative_clause_share_the_relation_of_their_noun_phrase(lexicon):
+    relations = _relations(
+        lexicon,
+        "Gout is often associated with systemic diseases in which pruritus is a common symptom "
+        "(e.g., diabetes and chronic kidney disease).",
+    )
+    pairs = {frozenset((s, o)) for s, p, o, *_ in relations if p == "biolink:associated_with"}
+    assert {frozenset(("Gout", "diabetes")), frozenset(("Gout", "chronic kidney disease"))} <= pairs
+    assert frozenset(("pruritus", "diabetes")) not in pairs
