@@ -57,14 +57,17 @@ lexicon: $(VENV)/.installed
 # no development split: its held-out part is the documents whose PMID is a multiple of 3 (kg.train.corpora).
 NLM_GENE_HELD_OUT = $(shell ls $(CORPORA)/nlm_gene/train/*.BioC.XML 2>/dev/null | awk -F/ '{ split($$NF, n, "."); if (n[1] % 3 == 0) print }')
 evaluate: $(VENV)/.installed
-	$(BIN)/kg evaluate $(CORPORA)/bc5cdr/CDR_DevelopmentSet.PubTator.txt --types Disease,Chemical
-	$(BIN)/kg evaluate $(CORPORA)/ncbi_disease/NCBIdevelopset_corpus.txt --types Disease
-	$(BIN)/kg evaluate $(CORPORA)/biored/Dev.PubTator --types Disease,Chemical,Gene,Species,Variant
-	$(BIN)/kg evaluate $(CORPORA)/biored/Dev.PubTator --types Gene --human-genes
-	$(BIN)/kg evaluate $(NLM_GENE_HELD_OUT) --types Gene
-	$(BIN)/kg evaluate $(NLM_GENE_HELD_OUT) --types Gene --human-genes
-	$(BIN)/kg evaluate $(CORPORA)/bc5cdr/CDR_DevelopmentSet.PubTator.txt --relations cdr
-	$(BIN)/kg evaluate $(CORPORA)/biored/Dev.PubTator --relations biored
+	$(BIN)/kg evaluate $(CORPORA)/bc5cdr/CDR_DevelopmentSet.PubTator.txt --types Disease,Chemical --tagging bc5cdr
+	$(BIN)/kg evaluate $(CORPORA)/ncbi_disease/NCBIdevelopset_corpus.txt --types Disease --tagging ncbi_disease
+	$(BIN)/kg evaluate $(CORPORA)/biored/Dev.PubTator --types Disease,Chemical,Gene,Species,Variant --tagging biored
+	$(BIN)/kg evaluate $(CORPORA)/biored/Dev.PubTator --types Gene --human-genes --tagging biored
+	$(BIN)/kg evaluate $(NLM_GENE_HELD_OUT) --types Gene --tagging nlm_gene
+	$(BIN)/kg evaluate $(NLM_GENE_HELD_OUT) --types Gene --human-genes --tagging nlm_gene
+	$(BIN)/kg evaluate $(CORPORA)/bc5cdr/CDR_DevelopmentSet.PubTator.txt --normaliser
+	$(BIN)/kg evaluate $(CORPORA)/ncbi_disease/NCBIdevelopset_corpus.txt --normaliser --types Disease
+	$(BIN)/kg evaluate $(CORPORA)/bc5cdr/CDR_DevelopmentSet.PubTator.txt --relations cdr --tagging bc5cdr
+	$(BIN)/kg evaluate $(CORPORA)/bc5cdr/CDR_DevelopmentSet.PubTator.txt --relations cdr --gold-entities
+	$(BIN)/kg evaluate $(CORPORA)/biored/Dev.PubTator --relations biored --tagging biored
 	$(BIN)/kg evaluate $(CORPORA)/biored/Dev.PubTator --relations biored --gold-entities
 
 # Relearn from the training splits (needs ../shared/corpora), in dependency order: the corpus names and
@@ -74,13 +77,19 @@ evaluate: $(VENV)/.installed
 # lexicon's matches as features). Each learner writes where it is told: here, the weights shipped in
 # the package.
 MODELS := kg/data
+# torch for the CNN and the tagger: the CPU build is enough. On this project's machines pip finds that build
+# on disk; elsewhere PyPI's Linux torch is a CUDA build of several GB, so pass the CPU index, e.g.
+#   make learn TORCH="torch --index-url https://download.pytorch.org/whl/cpu"
+TORCH ?= torch==2.13.0
 learn: $(VENV)/.installed
+	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install --quiet $(TORCH)
 	$(BIN)/python -m pip install --quiet -e '.[train]'
 	$(BIN)/kg lexicon learn --corpora $(CORPORA) --lexicon ontologies/lexicon --models $(MODELS)
 	$(BIN)/kg species learn --corpora $(CORPORA) -o $(MODELS)/species.json
 	$(BIN)/kg mentions learn --corpora $(CORPORA) --models $(MODELS) -o $(MODELS)/mentions.json
 	$(BIN)/kg relations learn --corpora $(CORPORA) -o $(MODELS)/relations.npz
 	$(BIN)/kg normaliser learn --corpora $(CORPORA) -o $(MODELS)/normaliser.json
+	$(BIN)/kg tagger learn --corpora $(CORPORA) -o $(MODELS)/tagger.npz
 
 clean:
 	rm -rf $(VENV) output/* .pytest_cache

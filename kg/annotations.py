@@ -23,7 +23,7 @@ from kg.lexicon import Lexicon
 from kg.records import Concept, Document, EntityType
 from kg.text import tokenize
 
-__all__ = ["DocumentNames", "compare_names", "names_from_annotations"]
+__all__ = ["DocumentNames", "compare_names", "local_concept", "names_from_annotations", "sub_phrases"]
 
 
 @dataclass
@@ -96,14 +96,35 @@ def compare_names(name: str, concept: Concept) -> tuple[str, list[str]]:
     return "sibling", other_words
 
 
-def _sub_phrases(words: list[str]) -> list[tuple[str, ...]]:
-    """Shorter forms of a multi-word name that keep its head: (a, b, c, head) -> (b, c, head), (a, head)..."""
+def sub_phrases(words: list[str]) -> list[tuple[str, ...]]:
+    """Shorter forms of a multi-word name that keep its head: (a, b, c, head) -> (b, c, head), (a, head)...
+    (none for names of more than 7 words: there are 2^n of them, and such a name is a description, not a
+    name with modifiers)."""
+    if len(words) > 7:
+        return []
     head, modifiers = words[-1], words[:-1]
     phrases = []
     for size in range(len(modifiers) - 1, 0, -1):
         for kept in itertools.combinations(modifiers, size):
             phrases.append((*kept, head))
     return phrases
+
+
+def local_concept(name: str, entity_type: EntityType, broader: tuple[str, ...] = ()) -> Concept:
+    """The local concept of a name no vocabulary has (the same for the same name in any paper), under the
+    ontology concepts ``broader`` (its ``broad_match``).
+
+    >>> local_concept("Acquired Reactive Perforating Collagenosis", EntityType.DISEASE).id
+    'KG:disease.acquired-reactive-perforating-collagenosis'
+    """
+    label = " ".join(w.lower() if w[:1].isupper() and w[1:].islower() else w for w in name.split())
+    category = category_of(entity_type.value)
+    return Concept(
+        local_curie(entity_type.value.lower(), label),
+        label,
+        category.value if category else "biolink:NamedThing",
+        broad_match=broader,
+    )
 
 
 def names_from_annotations(
@@ -151,13 +172,11 @@ def names_from_annotations(
             )
         else:
             broader = (concept.id,) if relation == "narrower" else concept.parents
-            label = " ".join(
-                w.lower() if w[:1].isupper() and w[1:].islower() else w for w in annotation.text.split()
-            )
-            curie = local_curie(entity_type.value.lower(), label)
-            local[curie] = Concept(curie, label, category.value, broad_match=tuple(broader))
+            made = local_concept(annotation.text, entity_type, tuple(broader))
+            curie = made.id
+            local[curie] = made
             names.add(annotation.text, curie, entity_type, "annotation")
             words = [t.norm for t in tokenize(annotation.text)]
-            for phrase in _sub_phrases(words) if len(words) > 2 else []:
+            for phrase in sub_phrases(words) if len(words) > 2 else []:
                 names.names.setdefault(phrase, (curie, entity_type, "annotation-variant"))
     return names, sorted(local.values(), key=lambda c: c.id), warnings

@@ -94,3 +94,4 @@ class TaggingScheme(StrEnum):
     BC5CDR = "bc5cdr"
     NCBI_DISEASE = "ncbi_disease"
     BIORED = "biored"
+    NLM_GENE = "nlm_gene"

@@ -22,7 +22,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from kg.choices import AnnotationFormat, InputFormat, PaperSource, RdfFormat, RelationScheme, ResultFormat
+from kg.choices import (
+    AnnotationFormat,
+    InputFormat,
+    PaperSource,
+    RdfFormat,
+    RelationScheme,
+    ResultFormat,
+    TaggingScheme,
+)
 from kg.display import visible
 from kg.errors import InputError, KGError, QueryError
 from kg.records import EntityType
@@ -116,11 +124,14 @@ def _lexicon(path: Path | None):
 
 
 def _extractor(
-    lexicon: Path | None, models: Path | None, scheme: RelationScheme | None = RelationScheme.BIORED
+    lexicon: Path | None,
+    models: Path | None,
+    scheme: RelationScheme | None = RelationScheme.BIORED,
+    tagging: TaggingScheme = TaggingScheme.KG,
 ) -> Extractor:
     from kg.extract import Extractor
 
-    return Extractor.open(_lexicon(lexicon), models, relation_scheme=scheme)
+    return Extractor.open(_lexicon(lexicon), models, relation_scheme=scheme, tagging_scheme=tagging)
 
 
 def _fetch(
@@ -287,7 +298,7 @@ def build(
     resolve_inputs(inputs)  # a missing input is reported before the lexicon is opened
     report = BuildReport()
     extractor = _extractor(lexicon, models)
-    extractor.lexicon.encode(["warm"])  # the first run on a machine compiles the lexicon: not in the rate
+    extractor.prepare()  # the first run on a machine compiles the lexicon (and the normaliser index): not in the rate
     started = time.perf_counter()
     checkpoint = output / ".kg-checkpoints" if resume else None
     with Progress(
@@ -648,6 +659,19 @@ def evaluate(
             help="With --normaliser: abstain below the learned NIL threshold (--no-nil: always answer)."
         ),
     ] = True,
+    tagger: Annotated[
+        bool,
+        typer.Option(
+            "--tagger",
+            help="Score the mention tagger's spans alone (before dictionary, filter and normaliser), in the --tagging convention.",
+        ),
+    ] = False,
+    tagging: Annotated[
+        TaggingScheme,
+        typer.Option(
+            help="Whose annotation convention the tagger follows: kg's own, or the scored corpus's (bc5cdr, ncbi_disease, biored)."
+        ),
+    ] = TaggingScheme.KG,
 ) -> None:
     """Score recognition and normalisation against gold annotations: mention-level strict and
     document-level concept-ID precision, recall and F1 per entity type (or, with --relations, document-level
@@ -657,9 +681,24 @@ def evaluate(
     from kg.read import read_documents
 
     documents = read_documents([str(p) for p in gold])
-    extractor = _extractor(lexicon, models)
+    extractor = _extractor(lexicon, models, tagging=tagging)
     if normaliser:
         _evaluate_normaliser(documents, extractor, [t.value for t in types], nil, as_json, errors)
+        return
+    if tagger:
+        from kg.evaluate import evaluate_tagger
+
+        tagged = evaluate_tagger(documents, extractor, [t.value for t in types])
+        if as_json:
+            out.print(json.dumps({t: c.as_dict() for t, c in tagged.items()}, indent=2), highlight=False)
+            return
+        table = Table(title=f"{len(documents)} documents, the tagger alone ({tagging} convention)")
+        for column in ("type", "precision", "recall", "F1", "TP", "FP", "FN"):
+            table.add_column(column, justify="left" if column == "type" else "right")
+        for entity_type, count in tagged.items():
+            if count.tp + count.fp + count.fn:
+                table.add_row(entity_type, *_score_cells(count.as_dict()))
+        out.print(table)
         return
     if relations is not None:
         result = evaluate_relations(
@@ -841,6 +880,26 @@ app.add_typer(mentions_app, name="mentions")
 app.add_typer(relations_app, name="relations")
 app.add_typer(species_app, name="species")
 app.add_typer(normaliser_app, name="normaliser")
+tagger_app = typer.Typer(
+    help="The learned mention tagger (which spans name a disease, a chemical or a gene).",
+    no_args_is_help=True,
+)
+app.add_typer(tagger_app, name="tagger")
+
+
+@tagger_app.command("learn")
+def tagger_learn(
+    corpora: Corpora,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the weights (.npz).")],
+    lexicon: Annotated[
+        Path | None, typer.Option(help="Lexicon directory (its matches are features).")
+    ] = None,
+) -> None:
+    """Learn the mention tagger from the training splits and BC2GM (needs torch and gensim; about 20 minutes
+    on 2 cores)."""
+    from kg.train.tagger import learn
+
+    _learning(lambda: learn(corpora, output, lexicon_dir=lexicon))
 
 
 @species_app.command("learn")

@@ -24,8 +24,10 @@ from pathlib import Path
 from kg.annotate import relation_type
 from kg.biolink import Category
 from kg.choices import RelationScheme
+from kg.errors import ModelError
 from kg.extract import Extractor
-from kg.identifiers import HUMAN_TAXON
+from kg.ground import ground_mentions
+from kg.identifiers import HUMAN_TAXON, LOCAL_PREFIX
 from kg.lexicon import Lexicon
 from kg.normalise import Normalisation, Normaliser, normalise_mentions
 from kg.read import read_documents
@@ -43,6 +45,7 @@ __all__ = [
     "evaluate",
     "evaluate_normalisation",
     "evaluate_relations",
+    "evaluate_tagger",
     "normalise_gold",
     "predict",
     "predict_relations",
@@ -122,23 +125,52 @@ class Scores:
 
 
 def _ids(concept: Concept) -> tuple[str, ...]:
-    """The IDs a predicted concept matches gold IDs through (a variant's gene-free ID too)."""
+    """The IDs a predicted concept matches gold IDs through (a variant's gene-free ID too). A local concept
+    (``KG:…``, a name no vocabulary has: kg's NIL) has none, as a gold mention without an ID (``-1``) has
+    none: it counts at the mention level only."""
     if concept.category == Category.SEQUENCE_VARIANT.value:
         return variant_ids(concept)
-    return (concept.id, *concept.xrefs)
+    return tuple(i for i in (concept.id, *concept.xrefs) if not i.startswith(f"{LOCAL_PREFIX}:"))
 
 
 def predict(documents: Iterable[Document], extractor: Extractor) -> list[Prediction]:
     """Run `kg` on the documents' text only (their gold annotations are removed first)."""
     predictions = []
-    for document in documents:
-        result = extractor.extract(replace(document, annotations=(), relations=()))
+    bare = [replace(document, annotations=(), relations=()) for document in documents]
+    results = [r for i in range(0, len(bare), 64) for r in extractor.extract_many(bare[i : i + 64])]
+    for document, result in zip(bare, results, strict=True):
         concepts = {concept.id: concept for concept in result.concepts}
         for mention in result.mentions:
             concept = concepts.get(mention.concept_id or "")
             ids = _ids(concept) if concept else ()
             predictions.append(Prediction(document.id, mention.start, mention.end, mention.type.value, ids))
     return predictions
+
+
+def evaluate_tagger(documents: list[Document], extractor: Extractor, types: list[str]) -> dict[str, Counts]:
+    """Mention-level strict scores of the tagger's spans alone (before they are combined with the
+    dictionary's, filtered and normalised), in the extractor's tagging scheme, per type."""
+    tagger = extractor.models.tagger
+    if tagger is None:
+        raise ModelError("no tagger weights loaded; rebuild them with `make learn`")
+    bare = [replace(document, annotations=(), relations=()) for document in documents]
+    counts: dict[str, Counts] = {t: Counts() for t in types}
+    for begin in range(0, len(bare), 64):
+        batch = bare[begin : begin + 64]
+        found = [ground_mentions(extractor.matcher.find_mentions(d), extractor.lexicon)[0] for d in batch]
+        spans = tagger.tag(batch, found, extractor.tagging_scheme)
+        for document, tagged in zip(documents[begin : begin + 64], spans, strict=True):
+            for entity_type, count in counts.items():
+                gold = {
+                    (a.start, a.end)
+                    for a in document.annotations
+                    if a.type == entity_type and a.start is not None and a.end is not None
+                }
+                predicted = {(s.start, s.end) for s in tagged if s.type.value == entity_type}
+                count.tp += len(gold & predicted)
+                count.fp += len(predicted - gold)
+                count.fn += len(gold - predicted)
+    return counts
 
 
 def read_predictions(path: str | Path) -> list[Prediction]:
@@ -362,7 +394,9 @@ def evaluate_relations(
         }
         predicted: dict[tuple[str, ...], PredictedRelation] = {}
         for p in by_document.get(document.id, ()):
-            if wanted is None or p.type in wanted:
+            if (
+                (wanted is None or p.type in wanted) and p.subject_ids and p.object_ids
+            ):  # local concepts: no IDs
                 key = (p.type, *sorted((p.subject_ids[0], p.object_ids[0])))
                 predicted.setdefault(key, p)
 

@@ -23,7 +23,8 @@ __all__ = ["ground_mentions"]
 def ground_mentions(
     mentions: list[Mention], lexicon: Lexicon, local: Iterable[Concept] = ()
 ) -> tuple[list[Mention], list[Concept]]:
-    """Choose each mention's concept; return the grounded mentions and the concepts they use."""
+    """Choose each mention's concept (one grounded already keeps its own); return the grounded mentions
+    and the concepts they use."""
     local_by_id = {concept.id: concept for concept in local}
 
     def get_concept(curie: str) -> Concept | None:
@@ -35,7 +36,8 @@ def ground_mentions(
     for mention in mentions:
         if not mention.candidates:
             continue
-        concept = get_concept(choose_concept(mention.candidates, unambiguous, get_concept))
+        chosen = mention.concept_id or choose_concept(mention.candidates, unambiguous, get_concept)
+        concept = get_concept(chosen)
         if concept is None:
             continue
         if entity_type_of(concept.category) not in (mention.type, None):

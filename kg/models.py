@@ -32,6 +32,7 @@ import numpy as np
 
 from kg.errors import ModelError
 from kg.normalise.model import NormaliserModel
+from kg.tag import Tagger
 
 __all__ = [
     "DIMENSIONS",
@@ -53,6 +54,7 @@ MENTION_FILTER_FILE = "mentions.json"
 RELATIONS_FILE = "relations.npz"
 SPECIES_FILE = "species.json"
 NORMALISER_FILE = "normaliser.json"
+TAGGER_FILE = "tagger.npz"
 
 
 @functools.lru_cache(maxsize=1 << 20)
@@ -502,6 +504,7 @@ class Models:
     relations: RelationModel | None = None
     normaliser: NormaliserModel | None = None
     species: TreeEnsemble | None = None
+    tagger: Tagger | None = None
     directory: Path | None = None
 
     @classmethod
@@ -513,6 +516,7 @@ class Models:
             relations=RelationModel.read(directory / RELATIONS_FILE),
             normaliser=NormaliserModel.read(directory / NORMALISER_FILE),
             species=TreeEnsemble.read(directory / SPECIES_FILE),
+            tagger=Tagger.read(directory / TAGGER_FILE),
             directory=directory,
         )
 
@@ -526,7 +530,7 @@ class Models:
         """Identifies these weights (checkpoints of one build are not reused with other models)."""
         return "|".join(
             m.digest if m else "-"
-            for m in (self.mention_filter, self.relations, self.species, self.normaliser)
+            for m in (self.mention_filter, self.relations, self.species, self.normaliser, self.tagger)
         )
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:

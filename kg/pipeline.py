@@ -83,8 +83,7 @@ def extract_batch(extractor: Extractor, documents: list[Document]) -> list[Docum
     """
     lexicon = extractor.lexicon
     results = []
-    for document in documents:
-        result = extractor.extract(document)
+    for result in extractor.extract_many(documents):
         slim = tuple(c.id if lexicon.get_concept(c.id) == c else c for c in result.concepts)
         results.append(replace(result, concepts=slim))  # type: ignore[arg-type]
     return results
@@ -265,11 +264,11 @@ def _run_local(
                 report.resumed_batches += 1
                 yield cached
                 continue
-            results = [extractor.extract(document) for document in batch]
+            results = extractor.extract_many(batch)
             checkpoints.put(batch, results)
             yield results
         return
-    extractor.lexicon.encode(["warm"])  # load the token table once, before forking
+    extractor.prepare()  # load the token table and the normaliser's index once, before forking
     pool = _ProcessPool(extractor, workers)
     try:
         yield from _in_order(batches, pool.submit, 2 * workers, extractor, checkpoints, report)

@@ -21,7 +21,7 @@ from kg.categories import entity_type_of
 from kg.lexicon import Lexicon
 from kg.ranking import rank_postings
 from kg.records import Document, EntityType, Mention
-from kg.text import tokenize_columns
+from kg.text import tokenize, tokenize_columns
 
 __all__ = ["DictionaryMatcher", "find_mentions"]
 
@@ -69,6 +69,14 @@ class DictionaryMatcher:
             memo.clear()
         memo[(key_id, span)] = result
         return result
+
+    def name_candidates(self, name: str, entity_type: EntityType) -> tuple[str, ...]:
+        """The concepts of ``entity_type`` a whole name (as written) stands for, best first; () if none."""
+        key_id = self.lexicon.get_key_id(" ".join(token.norm for token in tokenize(name)))
+        found = self.meaning(key_id, name) if key_id is not None else None
+        if found is None or found[1] is not entity_type:
+            return ()
+        return tuple(curie for curie, _ in found[0])
 
 
 def find_mentions(document: Document, lexicon: Lexicon, names: DocumentNames | None = None) -> list[Mention]:

@@ -23,9 +23,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import zipfile
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +45,7 @@ __all__ = [
     "TaggedSpan",
     "Tagger",
     "dictionary_features",
+    "document_text",
     "split_tagger_sentences",
 ]
 
@@ -68,6 +70,7 @@ HEADS_OF_SCHEME: dict[TaggingScheme, dict[EntityType, str]] = {
         EntityType.CHEMICAL: "biored",
         EntityType.GENE: "biored",
     },
+    TaggingScheme.NLM_GENE: {EntityType.GENE: "nlm_gene"},
 }
 
 
@@ -226,7 +229,7 @@ class Tagger:
             return cls(arrays, meta, path, hashlib.sha256(raw).hexdigest()[:16])
         except FileNotFoundError:
             raise ModelError(f"{path}: model file missing; rebuild it with `make learn`") from None
-        except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError) as error:
+        except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, zipfile.BadZipFile) as error:
             raise ModelError(
                 f"{path}: model file damaged ({type(error).__name__}: {error}); rebuild it with `make learn`"
             ) from None
@@ -239,6 +242,10 @@ class Tagger:
     @property
     def types(self) -> frozenset[EntityType]:
         return frozenset(kind for _, kind in self.heads)
+
+    def types_for(self, scheme: TaggingScheme) -> frozenset[EntityType]:
+        """The types this tagger decides under ``scheme``."""
+        return frozenset(self.heads[i][1] for i in self.heads_for(scheme))
 
     # ------------------------------------------------------------------------------------------ tagging
     def tag(
@@ -485,7 +492,7 @@ def propagate(
     its long form, and every other token-aligned, untagged occurrence of a tagged string (3+ characters,
     same case) is tagged with the string's most frequent type (+0.6 chemical F1 on BC5CDR dev)."""
     found = {(s, e): (kind, confidence) for s, e, kind, confidence in spans}
-    text = _document_text(document)
+    text = document_text(document)
     starts = {start for s in sentences for start, _ in s.tokens}
     ends = {end for s in sentences for _, end in s.tokens}
     occupied = sorted(found)
@@ -527,23 +534,21 @@ def propagate(
     return sorted((s, e, kind, confidence) for (s, e), (kind, confidence) in found.items())
 
 
-def _document_text(document: Document) -> str:
-    """The document's text with each passage at its offset (gaps filled with spaces)."""
-    text = ""
+def document_text(document: Document) -> str:
+    """The document's text with each passage at its offset (gaps filled with spaces; a passage that starts
+    inside the one before cuts it there).
+
+    >>> from kg.records import Passage
+    >>> document_text(Document("PMID:1", "", (Passage("title", 0, "Gout"), Passage("abstract", 5, "Pain."))))
+    'Gout Pain.'
+    """
+    parts: list[str] = []
+    length = 0
     for passage in sorted(document.passages, key=lambda p: p.offset):
-        text = text[: passage.offset].ljust(passage.offset) + passage.text
-    return text
-
-
-def iter_tagged_mentions(spans: Iterable[TaggedSpan], document: Document) -> Iterable[Mention]:
-    """Tagged spans as (not yet grounded) mentions."""
-    text = _document_text(document)
-    for span in spans:
-        yield Mention(
-            span.start,
-            span.end,
-            text[span.start : span.end],
-            span.type,
-            method="tagger",
-            score=span.confidence,
-        )
+        if passage.offset < length:
+            text = "".join(parts)[: passage.offset]
+            parts, length = [text], len(text)
+        parts.append(" " * (passage.offset - length))
+        parts.append(passage.text)
+        length = passage.offset + len(passage.text)
+    return "".join(parts)
