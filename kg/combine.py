@@ -12,7 +12,9 @@ The stage between recognition and the species stage in :class:`~kg.extract.Extra
    (NIL) becomes a local concept (``KG:disease.…``) placed under the nearest ontology concept its name
    narrows, and shorter forms of that name in the same document ("acquired perforating collagenosis" for
    "acquired reactive perforating collagenosis"), and the abbreviation the document defines for it, join
-   it. Spans the dictionary knows, which the normaliser cannot place, keep the dictionary's choice.
+   it. A NIL mention that is a name of the normaliser's best candidate (but for word order and qualifiers)
+   takes that candidate; a dictionary match the normaliser finds NIL does not keep the dictionary's choice
+   (on the development splits that choice was more often wrong than right: +0.006 to +0.009 concept F1).
 """
 
 from __future__ import annotations
@@ -184,9 +186,7 @@ def resolve_concepts(
         if not found.is_nil:
             for curie in dict.fromkeys(found.concept_ids):
                 result.append(replace(mention, candidates=(curie,), concept_id=None))
-        elif mention.candidates:
-            result.append(mention)  # a name the lexicon has, which the normaliser cannot place: keep it
-        elif (named := _named(mention.text, found.candidates[:1], lexicon)) is not None:
+        elif (named := _named(mention, found.candidates[:1], lexicon)) is not None:
             result.append(replace(mention, candidates=(named,), concept_id=None))
         else:
             nil.append((mention, found.long_form, tuple(c for c, _ in found.candidates[:3])))
@@ -234,12 +234,20 @@ def _local_concepts(
     return chosen
 
 
-def _named(text: str, candidates: tuple[tuple[str, float], ...], lexicon: Lexicon) -> str | None:
-    """The best candidate when the mention is one of its names, but for word order and qualifiers
-    ("oral contraceptives" for "Contraceptives, Oral"): a name is not NIL because the ranker was unsure."""
+def _named(mention: Mention, candidates: tuple[tuple[str, float], ...], lexicon: Lexicon) -> str | None:
+    """The normaliser's best candidate when the mention is one of its names but for word order and
+    qualifiers ("oral contraceptives" for "Contraceptives, Oral"), or when the dictionary matched the span
+    to that same concept: a name is not NIL because the ranker alone was unsure."""
+    words = sorted(_words(mention.text))
     for curie, _ in candidates:
         concept = lexicon.get_concept(curie)
-        if concept is not None and compare_names(text, concept)[0] in ("exact", "same"):
+        if concept is None:
+            continue
+        if concept.id in mention.candidates or curie in mention.candidates:
+            return concept.id
+        if any(sorted(_words(name)) == words for name in (concept.label, *concept.synonyms)):
+            return concept.id
+        if compare_names(mention.text, concept)[0] in ("exact", "same"):
             return concept.id
     return None
 

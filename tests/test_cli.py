@@ -133,13 +133,15 @@ def test_build_writes_n_triples_and_json_ld_on_request(tmp_path):
     assert bad.returncode == 2 and "'xml' is not one of ttl, nt, jsonld" in bad.stderr
 
 
-@pytest.mark.parametrize("model", ["mentions", "relations"])
-def test_learning_without_scikit_learn_says_what_to_install(tmp_path, model):
-    """scikit-learn is for learning only; without it the learners say so in one line."""
+@pytest.mark.parametrize("model", ["mentions", "relations", "species", "normaliser", "tagger"])
+def test_learning_without_the_training_extras_says_what_to_install(tmp_path, model):
+    """scikit-learn, LightGBM, gensim and torch are for learning only; without one the learners say so in
+    one line."""
     import importlib.util
+    import re
 
-    if importlib.util.find_spec("sklearn") is not None:
-        pytest.skip("scikit-learn is installed here")
+    if all(importlib.util.find_spec(name) for name in ("sklearn", "lightgbm", "gensim", "torch")):
+        pytest.skip("the training extras are installed here")
     result = subprocess.run(
         [
             sys.executable,
@@ -150,13 +152,15 @@ def test_learning_without_scikit_learn_says_what_to_install(tmp_path, model):
             "--corpora",
             str(tmp_path),
             "-o",
-            str(tmp_path / "m.json"),
+            str(tmp_path / "m.out"),
         ],
         capture_output=True,
         text=True,
     )
     assert result.returncode == 1
-    assert "learning needs sklearn: pip install 'kg[train]'" in result.stderr
+    assert re.search(
+        r"learning needs (sklearn|lightgbm|gensim|torch): pip install 'kg\[train\]'", result.stderr
+    )
     assert "Traceback" not in result.stderr
 
 

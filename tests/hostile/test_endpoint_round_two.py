@@ -170,6 +170,7 @@ def test_a_negative_content_length_is_refused_without_reading_the_body(endpoint)
             connection.sendall(b"x" * (1024 * 1024))
 
 
+@pytest.mark.slow  # 300 connections held for the idle timeout: 48 s (make test-all runs it)
 def test_idle_half_sent_connections_do_not_stop_real_queries(endpoint):
     url, port, _ = endpoint
     idle = []
