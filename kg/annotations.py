@@ -23,7 +23,14 @@ from kg.lexicon import Lexicon
 from kg.records import Concept, Document, EntityType
 from kg.text import tokenize
 
-__all__ = ["DocumentNames", "compare_names", "local_concept", "names_from_annotations", "sub_phrases"]
+__all__ = [
+    "DocumentNames",
+    "compare_names",
+    "is_broader_than",
+    "local_concept",
+    "names_from_annotations",
+    "sub_phrases",
+]
 
 
 @dataclass
@@ -68,6 +75,22 @@ _QUALIFIERS = {
 
 def _content(name: str) -> list[str]:
     return [t.norm for t in tokenize(name) if t.norm not in _STOP_WORDS]
+
+
+def is_broader_than(name: str, concept: Concept) -> bool:
+    """Whether ``name`` says less than every name of ``concept``: each of its words is in one of the
+    concept's names, which has more, and no name of the concept is within it ("systemic diseases" is
+    broader than *systemic mast cell disease*; "gout" is not broader than *Gout*).
+
+    >>> is_broader_than("systemic diseases", Concept("MONDO:1", "systemic mastocytosis", "biolink:Disease",
+    ...     synonyms=("systemic mast cell disease",)))
+    True
+    """
+    words = set(_content(name))
+    names = [set(_content(other)) for other in (concept.label, *concept.synonyms)]
+    if not words or any(other and other <= words for other in names):
+        return False
+    return any(words < other for other in names)
 
 
 def compare_names(name: str, concept: Concept) -> tuple[str, list[str]]:

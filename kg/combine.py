@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
-from kg.annotations import compare_names, local_concept, sub_phrases
+from kg.annotations import compare_names, is_broader_than, local_concept, sub_phrases
 from kg.lexicon import Lexicon
 from kg.normalise import Normaliser, normalise_mentions
 from kg.records import Concept, Document, EntityType, Mention
@@ -183,8 +183,9 @@ def resolve_concepts(
             if mention.candidates or mention.concept_id:
                 result.append(mention)
             continue
-        if not found.is_nil:
-            for curie in dict.fromkeys(found.concept_ids):
+        chosen = [c for c in dict.fromkeys(found.concept_ids) if not _too_narrow(mention, c, lexicon)]
+        if chosen:
+            for curie in chosen:
                 result.append(replace(mention, candidates=(curie,), concept_id=None))
         elif (named := _named(mention, found.candidates[:1], lexicon)) is not None:
             result.append(replace(mention, candidates=(named,), concept_id=None))
@@ -232,6 +233,15 @@ def _local_concepts(
             if concept is not None:
                 chosen[(mention.start, mention.end)] = concept
     return chosen
+
+
+def _too_narrow(mention: Mention, curie: str, lexicon: Lexicon) -> bool:
+    """Whether the normaliser chose a concept more specific than the words of a span the dictionary did not
+    match say ("systemic diseases" as *systemic mastocytosis*): such a span is NIL."""
+    if mention.candidates:
+        return False
+    concept = lexicon.get_concept(curie)
+    return concept is not None and is_broader_than(mention.text, concept)
 
 
 def _named(mention: Mention, candidates: tuple[tuple[str, float], ...], lexicon: Lexicon) -> str | None:
