@@ -2,8 +2,8 @@
 
 The pipeline, one module per stage in the order data flows::
 
-    read -> annotations -> recognise -> ground -> mention_filter -> relate -> graph -> rdf / tables / html
-                                                                                    -> sparql
+    read -> annotations -> recognise -> ground -> tag -> combine (normalise) -> species -> mention_filter
+         -> variants -> relate -> graph -> rdf / tables / html -> sparql
 
 The per-document part is an :class:`Extractor` (lexicon + learned models); :func:`build_graph` runs it over
 papers into a :class:`KnowledgeGraph`; exports are functions of a graph.
@@ -19,6 +19,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from kg.version import __version__ as __version__
+
 __all__ = [
     "Extractor",
     "KnowledgeGraph",
@@ -31,7 +33,6 @@ __all__ = [
     "write_html",
     "write_outputs",
 ]
-__version__ = "0.2.0"
 
 # name -> module: imported on first use, so `import kg` stays cheap
 _EXPORTS = {

@@ -75,7 +75,7 @@ def _metavar(choices: type[StrEnum]) -> str:
 
 def _version(value: bool) -> None:
     if value:
-        from kg import __version__
+        from kg.version import __version__
 
         out.print(f"kg {__version__}", highlight=False)
         raise typer.Exit()

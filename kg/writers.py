@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from kg import __version__
 from kg.atomic import atomic_group, write_atomic
 from kg.choices import RdfFormat
 from kg.errors import OutputError
@@ -22,6 +21,7 @@ from kg.pipeline import BuildReport
 from kg.rdf import write_rdf
 from kg.read import BUILD_MANIFEST
 from kg.tables import write_tables
+from kg.version import __version__
 
 __all__ = ["write_outputs"]
 

@@ -18,12 +18,14 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from kg.variants import bare, language, notation
+from kg.variants.bare import RULES as BARE_RULES
+from kg.variants.language import RULES as LANGUAGE_RULES
+from kg.variants.notation import RULES as NOTATION_RULES
 from kg.variants.vocabulary import _NUC1
 
 __all__ = ["RULES", "Variant", "find_variants"]
 
-RULES = notation.RULES + bare.RULES + language.RULES
+RULES = NOTATION_RULES + BARE_RULES + LANGUAGE_RULES
 
 
 @dataclass(frozen=True, slots=True)
