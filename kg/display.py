@@ -2,8 +2,9 @@
 for a terminal.
 
 A value from a paper can hold anything, including ESC sequences that would recolour or rewrite a terminal:
-:func:`visible` shows every control character as an escape (``\\x1b``) instead. Tables wrap long cells
-(headers too) and never shrink a column below 8 characters; when even that does not fit, each row is
+:func:`visible` shows every control character as an escape (``\\x1b``) instead. Tables have no borders
+(columns two spaces apart, a rule under the header), wrap long cells at spaces first and never shrink a
+column below 8 characters; when they would cut the words or IDs of a third of the columns, each row is
 printed as a record, one ``column value`` line per cell.
 
 >>> visible("red\\x1b[31m text\\u2028")
@@ -21,6 +22,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -29,6 +31,7 @@ __all__ = ["generate_delimited", "generate_json", "print_table", "visible"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _MIN_WIDTH = 8
+_SEPARATION = 2  # spaces between two columns (no borders)
 
 
 def _escape_control(match: re.Match[str]) -> str:
@@ -46,19 +49,29 @@ def _cell(value: Any) -> str:
 
 
 def _column_widths(columns: Sequence[str], cells: list[list[str]], width: int) -> list[int] | None:
-    """Widths that fit ``width``: the widest columns give way first, none below 8 characters; None when
-    that would fold most headers (a table that narrow is not worth reading)."""
+    """Widths that fit ``width``: columns of several words wrap at spaces first (the widest first), then
+    the widest columns give way, none below 8 characters; None when that would cut the words or IDs of
+    a third of the columns (a table that narrow is not worth reading).
+
+    >>> _column_widths(["label", "id"], [["acquired reactive perforating collagenosis", "MONDO:0004980"]], 40)
+    [25, 13]
+    """
     natural = [max([len(str(c)), *(len(row[i]) for row in cells)]) for i, c in enumerate(columns)]
     minimum = [min(n, _MIN_WIDTH) for n in natural]
-    room = width - (3 * len(columns) + 1)  # borders and padding
+    words = [
+        min(n, max([len(str(c)), _MIN_WIDTH, *(len(w) for row in cells for w in row[i].split())]))
+        for i, (c, n) in enumerate(zip(columns, natural, strict=True))
+    ]
+    room = width - _SEPARATION * (len(columns) - 1)
     if sum(minimum) > room:
         return None
     widths = list(natural)
-    while sum(widths) > room:
-        widest = max((i for i in range(len(widths)) if widths[i] > minimum[i]), key=lambda i: widths[i])
-        widths[widest] -= 1
-    folded = sum(1 for w, c in zip(widths, columns, strict=True) if w < len(str(c)))
-    return None if len(columns) > 1 and 2 * folded >= len(columns) else widths
+    for floor in (words, minimum):
+        while sum(widths) > room and any(w > f for w, f in zip(widths, floor, strict=True)):
+            widest = max((i for i in range(len(widths)) if widths[i] > floor[i]), key=lambda i: widths[i])
+            widths[widest] -= 1
+    broken = sum(1 for w, f in zip(widths, words, strict=True) if w < f)  # words or IDs cut in two
+    return None if len(columns) > 1 and 3 * broken >= len(columns) else widths
 
 
 def print_table(console: Console, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -72,7 +85,7 @@ def print_table(console: Console, columns: Sequence[str], rows: Sequence[Sequenc
             for column, value in zip(columns, row, strict=True):
                 console.print(f"  {escape(str(column)).ljust(label)}  {escape(value)}", highlight=False)
         return
-    table = Table(show_lines=False)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1), collapse_padding=True)
     for column, width in zip(columns, widths, strict=True):
         table.add_column(escape(str(column)), width=width, overflow="fold")
     for row in cells:
