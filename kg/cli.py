@@ -113,14 +113,26 @@ def _main(
 
 
 def _lexicon(path: Path | None):
-    from kg.lexicon import Lexicon, get_default_lexicon
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    if Lexicon.is_compiled(path):
-        return get_default_lexicon() if path is None else Lexicon.open(path)
-    with console.status(
-        "compiling the lexicon for this machine (once; later runs open it in a fraction of a second)…"
-    ):
-        return get_default_lexicon() if path is None else Lexicon.open(path)
+    from kg.lexicon import Lexicon, get_default_lexicon
+    from kg.lexicon.lexicon import compile_lexicon, default_lexicon_dir
+
+    if not Lexicon.is_compiled(path):
+        with Progress(
+            TextColumn("compiling the lexicon (once per machine)"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("compile", total=1.0)
+            compile_lexicon(
+                path or default_lexicon_dir(),
+                Lexicon.compiled_path(path),
+                lambda fraction: progress.update(task, completed=fraction),
+            )
+    return get_default_lexicon() if path is None else Lexicon.open(path)
 
 
 def _extractor(
@@ -130,8 +142,16 @@ def _extractor(
     tagging: TaggingScheme = TaggingScheme.KG,
 ) -> Extractor:
     from kg.extract import Extractor
+    from kg.normalise.index import CandidateIndex
 
-    return Extractor.open(_lexicon(lexicon), models, relation_scheme=scheme, tagging_scheme=tagging)
+    extractor = Extractor.open(_lexicon(lexicon), models, relation_scheme=scheme, tagging_scheme=tagging)
+    if (
+        extractor.normaliser is not None
+        and not (CandidateIndex.path_for(extractor.lexicon) / "meta.json").exists()
+    ):
+        with console.status("indexing the lexicon's names for the normaliser (once, about 8 s)…"):
+            extractor.prepare()
+    return extractor
 
 
 def _fetch(

@@ -105,6 +105,22 @@ def test_builds_are_byte_identical(tmp_path):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 
+def test_compiling_in_one_or_two_processes_gives_the_same_files_and_reports_progress(small, tmp_path):
+    from kg.lexicon.lexicon import compile_lexicon
+
+    fractions: list[float] = []
+    compile_lexicon(small.shipped, tmp_path / "two", fractions.append)
+    compile_lexicon(small.shipped, tmp_path / "one", parallel=False)
+    files = sorted(p.name for p in (tmp_path / "two").iterdir() if p.name != "meta.json")
+    assert "concepts.marisa" in files and "xrefs.marisa" in files
+    for name in files:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert (
+        Lexicon.open(small.shipped, cache=tmp_path / "two").get_preferred_id("HGNC:6014") == "NCBIGene:3565"
+    )
+
+
 def test_missing_sources_are_named(tmp_path):
     with pytest.raises(LexiconError, match="missing source files"):
         build_lexicon(tmp_path, tmp_path / "out")

@@ -16,13 +16,14 @@ import gzip
 import hashlib
 import itertools
 import json
+import multiprocessing
 import os
 import re
 import shutil
 import tempfile
 import time
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -283,10 +284,14 @@ class Lexicon:
             self._vocab_trie.restore_key(_token_id(code)) for code in self._keys.restore_key(key_id)
         )
 
-    def iter_concepts(self) -> Iterator[tuple[int, Concept]]:
-        """Every concept with its index (see :meth:`concept_index`), in the order of the concept store."""
+    def iter_concept_rows(self) -> Iterator[tuple[int, str, str, list[str], list[str]]]:
+        """Every concept's index (see :meth:`concept_index`), ID, category, cross-references and parents,
+        in the order of the concept store (without making :class:`Concept` records: a pass over all
+        650,000 is a second)."""
+        ids = self._ids
         for curie, row in self._concepts.iteritems():
-            yield self._ids[curie], _parse_concept.__wrapped__(curie, row)
+            category, _, xrefs, parents, _ = row.decode("utf-8").split("\t", 4)
+            yield ids[curie], curie, category, xrefs.split(), parents.split()
 
     def concept_index(self, curie: str) -> int | None:
         """The index of the concept with this ID or cross-reference (as in :meth:`name_table`), or None."""
@@ -356,6 +361,7 @@ def _parse_concept(curie: str, row: bytes) -> Concept:
 
 _TRAILING_QUALIFIER = re.compile(r"\s+[(\[][^()\[\]]*[)\]]$")
 _NOT_ALNUM = re.compile(r"[\W_]+")
+_ASCII_NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
 
 
 def is_case_sensitive(name: str, kind: str) -> bool:
@@ -368,7 +374,10 @@ def is_case_sensitive(name: str, kind: str) -> bool:
     >>> is_case_sensitive("asthma", "label"), is_case_sensitive("Asthma", "label")
     (False, False)
     """
-    letters = _NOT_ALNUM.sub("", name)
+    if name.isascii():  # the same letters as the expression below, five times faster
+        letters = name.encode("ascii").translate(None, _ASCII_NOT_ALNUM).decode("ascii")
+    else:
+        letters = _NOT_ALNUM.sub("", name)
     if kind in SYMBOL_KINDS:
         return len(letters) <= 6 or not name.islower()
     if len(letters) <= 3:
@@ -422,10 +431,49 @@ def _iter_terms(shipped: Path, precomputed: bool) -> Iterator[tuple[str, str, st
                     yield row[0], row[1], NameKind.CORPUS, NameKind.CORPUS, name_key(row[0])
 
 
-def compile_lexicon(shipped: Path, compiled: Path) -> None:
-    """Compile the shipped TSV files into the memory-mapped form :class:`Lexicon` reads."""
+def _save_concept_tries(rows: dict[str, list[str]], synonyms: dict[str, list[str]], directory: Path) -> None:
+    """``concepts.marisa`` (each concept's fields and synonyms) and ``xrefs.marisa`` (each ID and
+    cross-reference to its concept)."""
+    concepts = marisa_trie.BytesTrie(
+        (cid, "\t".join([*row[1:8], "|".join(synonyms.get(cid, []))]).encode("utf-8"))
+        for cid, row in rows.items()
+    )
+    concepts.save(str(directory / "concepts.marisa"))
+    xrefs = marisa_trie.BytesTrie(
+        [(cid, cid.encode()) for cid in rows]
+        + [(xref, cid.encode()) for cid, row in rows.items() for xref in row[3].split() if xref not in rows]
+    )
+    xrefs.save(str(directory / "xrefs.marisa"))
+
+
+def _beside(work: Callable[[], None], parallel: bool) -> Callable[[], None]:
+    """Start ``work`` in a forked process where there is a second core (the two concept tries take a
+    quarter of the compile), else do it now; return what waits for it and raises if it failed."""
+    if not parallel or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        work()
+        return lambda: None
+    process = multiprocessing.get_context("fork").Process(target=work, daemon=True)
+    process.start()
+
+    def wait() -> None:
+        process.join()
+        if process.exitcode != 0:
+            raise LexiconError(
+                f"compiling the lexicon failed (the concept tries' process ended {process.exitcode})"
+            )
+
+    return wait
+
+
+def compile_lexicon(
+    shipped: Path, compiled: Path, progress: Callable[[float], None] | None = None, *, parallel: bool = True
+) -> None:
+    """Compile the shipped TSV files into the memory-mapped form :class:`Lexicon` reads; ``progress`` is
+    told the fraction done as it goes (about 20 s on two cores; ``parallel=False`` uses one)."""
     started = time.perf_counter()
+    report = progress or (lambda fraction: None)
     manifest = json.loads((shipped / "manifest.json").read_text(encoding="utf-8"))
+    total = manifest.get("terms") or 1
     precomputed = manifest.get("normalisation") == NORMALISATION_VERSION
     # id, category, label, xrefs, parents, description, taxon, orthologs (older lexicons lack the last two)
     rows = {row[0]: row + [""] * (8 - len(row)) for row in _read_rows(shipped / "concepts.tsv.gz")}
@@ -440,7 +488,10 @@ def compile_lexicon(shipped: Path, compiled: Path) -> None:
     surfaces: list[str] = []
     blocked = _read_filter(shipped / "term_filter.tsv")
     type_of = {category: _type_of_category(category) for category in {row[1] for row in rows.values()}}
-    for term, concept_id, kind, source, name in _iter_terms(shipped, precomputed):
+    report(0.05)
+    for number, (term, concept_id, kind, source, name) in enumerate(_iter_terms(shipped, precomputed)):
+        if number % 100_000 == 0:
+            report(0.05 + 0.5 * min(number / total, 1.0))
         row = rows.get(concept_id)
         if row is None or not name:
             continue
@@ -465,8 +516,10 @@ def compile_lexicon(shipped: Path, compiled: Path) -> None:
         if term != row[2] and not is_blocked:
             synonyms.setdefault(concept_id, []).append(term)
 
+    report(0.55)
     temporary = Path(tempfile.mkdtemp(prefix=".compiling-", dir=_ensure_dir(compiled.parent)))
     try:
+        tries_saved = _beside(functools.partial(_save_concept_tries, rows, synonyms, temporary), parallel)
         tokens = {token for name in by_key for token in name.split(" ")}
         vocab_trie = marisa_trie.Trie(tokens)
         codes = {token: _code(vocab_trie[token]) for token in tokens}
@@ -474,7 +527,9 @@ def compile_lexicon(shipped: Path, compiled: Path) -> None:
             "".join([codes[t] for t in name.split(" ")]): postings for name, postings in by_key.items()
         }
         keys = marisa_trie.Trie(encoded)
-        order = sorted(encoded, key=keys.__getitem__)
+        order = [""] * len(keys)  # the keys in the trie's order
+        for key, number in keys.items():
+            order[number] = key
         counts = np.fromiter((len(encoded[k]) for k in order), dtype="<i8", count=len(order))
         offsets = np.zeros(len(keys) + 1, dtype="<i8")
         offsets[1:] = np.cumsum(counts)
@@ -493,21 +548,8 @@ def compile_lexicon(shipped: Path, compiled: Path) -> None:
         np.save(temporary / "offsets.npy", offsets)
         np.save(temporary / "postings.npy", flat)
         (temporary / "surfaces.txt").write_text("\n".join(surfaces), encoding="utf-8")
-        concepts = marisa_trie.BytesTrie(
-            (cid, "\t".join([*row[1:8], "|".join(synonyms.get(cid, []))]).encode("utf-8"))
-            for cid, row in rows.items()
-        )
-        concepts.save(str(temporary / "concepts.marisa"))
-        xrefs = marisa_trie.BytesTrie(
-            [(cid, cid.encode()) for cid in rows]
-            + [
-                (xref, cid.encode())
-                for cid, row in rows.items()
-                for xref in row[3].split()
-                if xref not in rows
-            ]
-        )
-        xrefs.save(str(temporary / "xrefs.marisa"))
+        report(0.9)
+        tries_saved()
         meta = {
             "kinds": sorted(kinds, key=kinds.__getitem__),
             "sources": sorted(sources, key=sources.__getitem__),
@@ -516,6 +558,7 @@ def compile_lexicon(shipped: Path, compiled: Path) -> None:
             "seconds": round(time.perf_counter() - started, 1),
         }
         (temporary / "meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        report(1.0)
         try:
             os.replace(temporary, compiled)
         except OSError:

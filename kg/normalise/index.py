@@ -156,17 +156,17 @@ def build_candidate_index(lexicon: Lexicon, directory: Path) -> dict[str, float]
     parent_values: list[str] = []
     type_codes: dict[str, int] = {}
     prefix_codes = {p: i for i, p in enumerate(PREFIXES)}
-    for index, concept in lexicon.iter_concepts():
-        code = type_codes.get(concept.category)
+    for index, concept_id, category, xrefs, parent_ids in lexicon.iter_concept_rows():
+        code = type_codes.get(category)
         if code is None:
-            entity_type = entity_type_of(concept.category)
-            code = type_codes[concept.category] = (
+            entity_type = entity_type_of(category)
+            code = type_codes[category] = (
                 TYPES.index(entity_type.value) if entity_type and entity_type.value in TYPES else 3
             )
         concept_type[index] = code
-        concept_prefix[index] = prefix_codes.get(concept.id.split(":", 1)[0], len(PREFIXES) - 1)
+        concept_prefix[index] = prefix_codes.get(concept_id.split(":", 1)[0], len(PREFIXES) - 1)
         flags = 0
-        for curie in (concept.id, *concept.xrefs):
+        for curie in (concept_id, *xrefs):
             if curie.startswith("MESH:D"):
                 flags |= MESH_D
             elif curie.startswith("MESH:C"):
@@ -174,8 +174,8 @@ def build_candidate_index(lexicon: Lexicon, directory: Path) -> dict[str, float]
             elif curie.startswith("OMIM:"):
                 flags |= OMIM
         concept_flags[index] = flags
-        concept_xrefs[index] = min(len(concept.xrefs), 32000)
-        for parent in concept.parents:
+        concept_xrefs[index] = min(len(xrefs), 32000)
+        for parent in parent_ids:
             parent_rows.append(index)
             parent_values.append(parent)
     parent_index = [lexicon.concept_index(p) for p in parent_values]
