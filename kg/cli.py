@@ -995,6 +995,44 @@ def lexicon_lookup(
             out.print(f"{concept.id}\t{concept.category}\t{concept.label}\t{' '.join(concept.xrefs)}")
 
 
+@lexicon_app.command("why")
+def lexicon_why(
+    first: Annotated[str, typer.Argument(help="An ID (e.g. MESH:D003876).")],
+    second: Annotated[str, typer.Argument(help="Another ID (e.g. MONDO:0004980).")],
+    lexicon: Annotated[Path | None, typer.Option(help="Lexicon directory.")] = None,
+) -> None:
+    """Why two IDs are one concept: the chain of mappings that joined them, each with its source and
+    justification (exit status 1 when they are two concepts)."""
+    from kg.identifiers import normalize_curie
+    from kg.sssom import justification, mapping_chain
+
+    lex = _lexicon(lexicon)
+    ids = [normalize_curie(curie) for curie in (first, second)]
+    concepts = [lex.get_preferred_id(curie) for curie in ids]
+    for curie, concept in zip(ids, concepts, strict=True):
+        if concept is None:
+            raise InputError(f"{curie}: not in the lexicon")
+    if concepts[0] != concepts[1]:
+        labels = [lex.get_concept(c or "") for c in concepts]
+        out.print(
+            f"{ids[0]} and {ids[1]} are two concepts: "
+            + " and ".join(f"{c} ({k.label if k else ''})" for c, k in zip(concepts, labels, strict=True)),
+            highlight=False,
+        )
+        raise typer.Exit(1)
+    concept = lex.get_concept(concepts[0] or "")
+    out.print(
+        f"{ids[0]} and {ids[1]} are one concept, {concepts[0]} ({concept.label if concept else ''}):",
+        highlight=False,
+    )
+    chain = mapping_chain(lex.mappings(concepts[0] or ""), ids[0], ids[1])
+    if not chain and ids[0] != ids[1]:
+        out.print("  (this lexicon was built without its mappings: rebuild it with `kg lexicon build`)")
+    for left, right, source in chain:
+        reason, confidence = justification(source)
+        out.print(f"  {left} = {right}  from {source}, {reason}, confidence {confidence:g}", highlight=False)
+
+
 def main() -> None:
     """Entry point of the ``kg`` console script."""
     try:

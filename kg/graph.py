@@ -117,6 +117,8 @@ class KnowledgeGraph:
         self._graph: nx.MultiDiGraph = nx.MultiDiGraph()
         self.publications: dict[str, dict[str, Any]] = {}
         self.classes: dict[str, Concept] = {}
+        # each node's mappings that joined its IDs (subject, object, source), from the lexicon
+        self.mappings: dict[str, list[tuple[str, str, str]]] = {}
         # what the aggregates are computed from, kept out of the networkx attributes
         self._node_documents: dict[str, set[str]] = {}
         self._edge_state: dict[tuple[str, str, str], tuple[set[tuple[Any, ...]], dict[str, float]]] = {}
@@ -248,8 +250,11 @@ class KnowledgeGraph:
 
     def add_hierarchy(self, lexicon: Lexicon) -> None:
         """Keep every ancestor of every node (from the lexicon's ontologies) for hierarchy queries, and the
-        human orthologs and the species of the genes, so queries can walk to them."""
+        human orthologs and the species of the genes, so queries can walk to them; and the mappings that
+        made each node's IDs one (for ``mappings.sssom.tsv``)."""
         for node, data in list(self._graph.nodes(data=True)):
+            if data["xrefs"] and node not in self.mappings:
+                self.mappings[node] = lexicon.mappings(node)
             for related in (*data.get("orthologs", ()), data.get("taxon", "")):
                 if related and related not in self._graph and related not in self.classes:
                     concept = lexicon.get_concept(related)
@@ -288,6 +293,8 @@ class KnowledgeGraph:
         for doc_id, record in other.publications.items():
             mine = self.publications.setdefault(doc_id, dict(record))
             mine["mentions"] = sorted(set(mine["mentions"]) | set(record["mentions"]))
+        for node, joins in other.mappings.items():
+            self.mappings.setdefault(node, joins)
         for curie, concept in other.classes.items():
             if curie not in self._graph:
                 self.classes.setdefault(curie, concept)

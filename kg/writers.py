@@ -20,6 +20,7 @@ from kg.html import write_html
 from kg.pipeline import BuildReport
 from kg.rdf import write_rdf
 from kg.read import BUILD_MANIFEST
+from kg.sssom import write_sssom
 from kg.tables import write_tables
 from kg.version import __version__
 
@@ -39,7 +40,8 @@ def write_outputs(
     biolink_hierarchy: bool = True,
 ) -> list[Path]:
     """Write ``NAME.ttl`` (and ``NAME.nt``, ``NAME.jsonld`` if asked), ``nodes.tsv``, ``edges.tsv``,
-    ``evidence.tsv``, ``NAME.html``, ``report.json`` and ``kg-build.json`` into ``directory``; return
+    ``evidence.tsv``, ``mappings.sssom.tsv``, ``NAME.html``, ``report.json`` and ``kg-build.json`` into
+    ``directory``; return
     their paths."""
     directory = Path(directory)
     formats = tuple(dict.fromkeys(RdfFormat(f) for f in rdf_formats))
@@ -120,6 +122,7 @@ def _write_all(
             target = directory / f"{name}.{rdf_format.suffix}"
             paths.append(write_rdf(graph, target, rdf_format, biolink_hierarchy=biolink_hierarchy))
     paths += write_tables(graph, directory)
+    paths.append(write_sssom(graph, directory / "mappings.sssom.tsv"))
     if title is None:
         titles = sorted(record["title"] for record in graph.publications.values())
         title = titles[0] if len(titles) == 1 else f"kg: {len(titles)} papers"

@@ -160,6 +160,7 @@ class _UnionFind:
         self.parent: dict[str, str] = {}
         self.clusters: dict[str, _Cluster] = {}
         self.rejected: Counter[str] = Counter()
+        self.joins: list[tuple[str, str, str]] = []  # (a, b, source) of each union that merged two concepts
 
     def add(self, curie: str, kind: str | None = None, words: set[str] | None = None) -> None:
         if curie not in self.parent:
@@ -225,6 +226,7 @@ class _UnionFind:
         cluster_a.kinds = kinds
         cluster_a.words |= cluster_b.words
         del self.clusters[root_b]
+        self.joins.append((a, b, source))
         return True
 
 
@@ -496,11 +498,15 @@ def build_lexicon(sources: Path, output: Path, curated: Path | None = None) -> d
         concept_rows,
     )
     n_terms = _write_tsv_gz(output / "terms.tsv.gz", ["term", "id", "kind", "source", "key"], term_rows)
+    # Why the IDs of a concept are one: the mappings that joined them (a tree over its IDs), with their source.
+    joins = sorted([preferred[a], a, b, source] for a, b, source in forest.joins if a in preferred)
+    n_mappings = _write_tsv_gz(output / "mappings.tsv.gz", ["concept", "subject", "object", "source"], joins)
     manifest: dict[str, object] = {
         "format": 2,
         "normalisation": NORMALISATION_VERSION,  # the version the terms' keys were computed with
         "concepts": n_concepts,
         "terms": n_terms,
+        "mappings": n_mappings,
         "biolink_model": model_version(),
         "statistics": dict(sorted(stats.items())),
         "merged_mappings": dict(sorted(mapping_counts.items())),
@@ -527,7 +533,9 @@ def build_lexicon(sources: Path, output: Path, curated: Path | None = None) -> d
             }
             for name, rel in CURATED_FILES.items()
         },
-        "files": {name: _sha256(output / name) for name in ("concepts.tsv.gz", "terms.tsv.gz")},
+        "files": {
+            name: _sha256(output / name) for name in ("concepts.tsv.gz", "terms.tsv.gz", "mappings.tsv.gz")
+        },
     }
     write_atomic(output / "manifest.json", json.dumps(manifest, indent=2) + "\n")
     logger.info(

@@ -45,7 +45,7 @@ __all__ = [
     "name_key",
 ]
 
-COMPILE_VERSION = 7  # species columns and names the term filter blocks (kept for the normaliser)
+COMPILE_VERSION = 8  # the mappings that joined each concept's IDs (7: species columns, blocked names)
 # Files learned from training corpora (kg.lexicon.learn), applied when compiling.
 LEARNED_FILES = ("corpus_names.tsv", "term_filter.tsv")
 UNKNOWN_TOKEN = "\x01"
@@ -119,6 +119,8 @@ class Lexicon:
         self._concepts.mmap(str(compiled / "concepts.marisa"))
         self._xrefs = marisa_trie.BytesTrie()
         self._xrefs.mmap(str(compiled / "xrefs.marisa"))
+        self._mappings = marisa_trie.BytesTrie()
+        self._mappings.mmap(str(compiled / "mappings.marisa"))
         self._offsets = np.load(compiled / "offsets.npy", mmap_mode="r")
         self._postings = np.load(compiled / "postings.npy", mmap_mode="r")
         self._surfaces: list[str] | None = None
@@ -309,6 +311,15 @@ class Lexicon:
         values = self._xrefs.get(curie)
         return values[0].decode() if values else None
 
+    def mappings(self, curie: str) -> list[tuple[str, str, str]]:
+        """The mappings that made the IDs of this concept one (``subject, object, source``: a tree over
+        its IDs, each edge named by the source that gave it), sorted."""
+        preferred = self.get_preferred_id(curie)
+        if not preferred:
+            return []
+        rows = sorted(value.decode("utf-8").split("\t") for value in self._mappings.get(preferred, []))
+        return [(row[0], row[1], row[2]) for row in rows]
+
     def get_concept(self, curie: str) -> Concept | None:
         """The concept with this ID or cross-reference, or None (memoised)."""
         cache = self._concept_cache
@@ -431,9 +442,12 @@ def _iter_terms(shipped: Path, precomputed: bool) -> Iterator[tuple[str, str, st
                     yield row[0], row[1], NameKind.CORPUS, NameKind.CORPUS, name_key(row[0])
 
 
-def _save_concept_tries(rows: dict[str, list[str]], synonyms: dict[str, list[str]], directory: Path) -> None:
-    """``concepts.marisa`` (each concept's fields and synonyms) and ``xrefs.marisa`` (each ID and
-    cross-reference to its concept)."""
+def _save_concept_tries(
+    rows: dict[str, list[str]], synonyms: dict[str, list[str]], shipped: Path, directory: Path
+) -> None:
+    """``concepts.marisa`` (each concept's fields and synonyms), ``xrefs.marisa`` (each ID and
+    cross-reference to its concept) and ``mappings.marisa`` (each concept's mappings that joined its IDs,
+    as ``subject, object, source``; empty for a lexicon built before they were kept)."""
     concepts = marisa_trie.BytesTrie(
         (cid, "\t".join([*row[1:8], "|".join(synonyms.get(cid, []))]).encode("utf-8"))
         for cid, row in rows.items()
@@ -444,6 +458,11 @@ def _save_concept_tries(rows: dict[str, list[str]], synonyms: dict[str, list[str
         + [(xref, cid.encode()) for cid, row in rows.items() for xref in row[3].split() if xref not in rows]
     )
     xrefs.save(str(directory / "xrefs.marisa"))
+    joins = shipped / "mappings.tsv.gz"
+    mappings = marisa_trie.BytesTrie(
+        (row[0], "\t".join(row[1:4]).encode("utf-8")) for row in (_read_rows(joins) if joins.exists() else ())
+    )
+    mappings.save(str(directory / "mappings.marisa"))
 
 
 def _beside(work: Callable[[], None], parallel: bool) -> Callable[[], None]:
@@ -519,7 +538,9 @@ def compile_lexicon(
     report(0.55)
     temporary = Path(tempfile.mkdtemp(prefix=".compiling-", dir=_ensure_dir(compiled.parent)))
     try:
-        tries_saved = _beside(functools.partial(_save_concept_tries, rows, synonyms, temporary), parallel)
+        tries_saved = _beside(
+            functools.partial(_save_concept_tries, rows, synonyms, shipped, temporary), parallel
+        )
         tokens = {token for name in by_key for token in name.split(" ")}
         vocab_trie = marisa_trie.Trie(tokens)
         codes = {token: _code(vocab_trie[token]) for token in tokens}
