@@ -22,6 +22,7 @@ from kg.identifiers import local_curie, normalize_curie
 from kg.lexicon import Lexicon
 from kg.records import Concept, Document, EntityType
 from kg.text import tokenize
+from kg.vocabulary import Overlay
 
 __all__ = [
     "DocumentNames",
@@ -151,20 +152,21 @@ def local_concept(name: str, entity_type: EntityType, broader: tuple[str, ...] =
 
 
 def names_from_annotations(
-    document: Document, lexicon: Lexicon
+    document: Document, lexicon: Lexicon, overlay: Overlay | None = None
 ) -> tuple[DocumentNames, list[Concept], list[str]]:
-    """Names the document's own annotations add for this document, the local concepts they create, and
-    warnings about annotations that were not used."""
-    names = DocumentNames()
-    local: dict[str, Concept] = {}
+    """Names the document's own annotations add for this document (after those of the user's vocabularies
+    in ``overlay``, which win), the concepts they use beyond the lexicon's, and warnings about annotations
+    that were not used."""
+    names = DocumentNames(dict(overlay.names) if overlay else {})
+    local: dict[str, Concept] = dict(overlay.concepts) if overlay else {}
     warnings: list[str] = []
     for annotation in document.annotations:
         category = category_of(annotation.type)
         if category is None:
             continue
         entity_type = EntityType(annotation.type)
-        if lexicon.lookup(annotation.text):
-            continue  # the lexicon knows this name: kg grounds it itself
+        if lexicon.lookup(annotation.text) or (overlay and overlay.knows(annotation.text)):
+            continue  # the lexicon or the user's vocabulary knows this name: kg grounds it itself
         ids = []
         for raw in annotation.ids:
             try:

@@ -140,11 +140,23 @@ def _extractor(
     models: Path | None,
     scheme: RelationScheme | None = RelationScheme.BIORED,
     tagging: TaggingScheme = TaggingScheme.KG,
+    vocabularies: list[Path] | None = None,
+    registered: bool = True,
 ) -> Extractor:
+    """The extractor a command uses: with the vocabularies ``kg lexicon add`` stored (unless not
+    ``registered``: scores measure kg itself) and those given."""
     from kg.extract import Extractor
     from kg.normalise.index import CandidateIndex
+    from kg.vocabulary import load_vocabulary, registered_vocabularies
 
-    extractor = Extractor.open(_lexicon(lexicon), models, relation_scheme=scheme, tagging_scheme=tagging)
+    opened = _lexicon(lexicon)
+    layered = [
+        *(registered_vocabularies() if registered else []),
+        *(load_vocabulary(path, opened) for path in vocabularies or []),
+    ]
+    extractor = Extractor.open(
+        opened, models, relation_scheme=scheme, tagging_scheme=tagging, vocabularies=layered
+    )
     if (
         extractor.normaliser is not None
         and not (CandidateIndex.path_for(extractor.lexicon) / "meta.json").exists()
@@ -302,6 +314,13 @@ def build(
             min=1, help="Write N-Triples as shards of this many triples (NAME-00001.nt...) for bulk loaders."
         ),
     ] = None,
+    vocabulary: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="A vocabulary of your own (.obo, .owl, .sssom.tsv, .tsv) layered over the lexicon for this "
+            "build (repeatable; `kg lexicon add` keeps one for every build)."
+        ),
+    ] = None,
 ) -> None:
     """Build the knowledge graph of INPUTS into OUTPUT: Turtle, KGX TSV tables, evidence table, HTML view."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -317,7 +336,10 @@ def build(
         raise InputError("give papers to build from, or --query")
     resolve_inputs(inputs)  # a missing input is reported before the lexicon is opened
     report = BuildReport()
-    extractor = _extractor(lexicon, models)
+    for path in vocabulary or []:
+        if not path.is_file():
+            raise InputError(f"{path}: no such vocabulary file")
+    extractor = _extractor(lexicon, models, vocabularies=vocabulary)
     extractor.prepare()  # the first run on a machine compiles the lexicon (and the normaliser index): not in the rate
     started = time.perf_counter()
     checkpoint = output / ".kg-checkpoints" if resume else None
@@ -701,7 +723,7 @@ def evaluate(
     from kg.read import read_documents
 
     documents = read_documents([str(p) for p in gold])
-    extractor = _extractor(lexicon, models, tagging=tagging)
+    extractor = _extractor(lexicon, models, tagging=tagging, registered=False)
     if normaliser:
         _evaluate_normaliser(documents, extractor, [t.value for t in types], nil, as_json, errors)
         return
@@ -993,6 +1015,66 @@ def lexicon_lookup(
         concept = lex.get_concept(curie)
         if concept:
             out.print(f"{concept.id}\t{concept.category}\t{concept.label}\t{' '.join(concept.xrefs)}")
+
+
+@lexicon_app.command("add")
+def lexicon_add(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Vocabularies: OBO or OWL ontologies, SSSOM mapping sets, TSV term lists."),
+    ],
+    lexicon: Annotated[Path | None, typer.Option(help="Lexicon directory.")] = None,
+) -> None:
+    """Check vocabularies of your own and layer them over the lexicon for every later build (in seconds,
+    no rebuild): their terms are recognised, merged with the lexicon's concepts through their xrefs and
+    mappings, and placed under their parents."""
+    from kg.vocabulary import add_vocabulary, vocabulary_dir
+
+    lex = _lexicon(lexicon)
+    for path in files:
+        added = add_vocabulary(path, lex)
+        out.print(
+            f"added {added.name}: {len(added.terms)} terms, {len(added.mappings)} mappings "
+            f"(kept in {vocabulary_dir()}; `kg lexicon remove {added.name}` stops using it)",
+            highlight=False,
+        )
+
+
+@lexicon_app.command("sources")
+def lexicon_sources(
+    lexicon: Annotated[Path | None, typer.Option(help="Lexicon directory.")] = None,
+) -> None:
+    """List what the lexicon is made of: the shipped sources (version, licence) and the vocabularies
+    `kg lexicon add` layered over them."""
+    import json
+
+    from kg.lexicon import default_lexicon_dir
+    from kg.vocabulary import registered_vocabularies
+
+    manifest = json.loads(((lexicon or default_lexicon_dir()) / "manifest.json").read_text(encoding="utf-8"))
+    from kg.display import print_table
+
+    rows = [
+        (name, source["version"], source["licence"], source["description"])
+        for name, source in manifest.get("sources", {}).items()
+    ]
+    rows += [
+        (v.name, "added", f"{len(v.terms)} terms, {len(v.mappings)} mappings", v.source)
+        for v in registered_vocabularies()
+    ]
+    print_table(out, ["source", "version", "licence", "what"], rows)
+
+
+@lexicon_app.command("remove")
+def lexicon_remove(
+    name: Annotated[str, typer.Argument(help="The name `kg lexicon sources` lists for an added vocabulary.")],
+) -> None:
+    """Stop using a vocabulary `kg lexicon add` layered over the lexicon."""
+    from kg.vocabulary import remove_vocabulary
+
+    if not remove_vocabulary(name):
+        raise InputError(f"{name}: no added vocabulary has this name (see `kg lexicon sources`)")
+    out.print(f"removed {name}", highlight=False)
 
 
 @lexicon_app.command("why")

@@ -29,6 +29,7 @@ from kg.normalise import Normaliser, normalise_mentions
 from kg.records import Concept, Document, EntityType, Mention
 from kg.tag import TaggedSpan, document_text
 from kg.text import tokenize
+from kg.vocabulary import VOCABULARY_METHOD
 
 __all__ = [
     "CONFIRM_DOUBTFUL",
@@ -193,23 +194,36 @@ def resolve_concepts(
             result.append(replace(mention, candidates=(named,), concept_id=None))
         else:
             nil.append((mention, found.long_form, tuple(c for c, _ in found.candidates[:3])))
-    local = _local_concepts(nil, lexicon)
+    vocabulary_names = {  # names of the user's vocabularies in this document: shorter forms join them
+        (m.type, _words(m.text)): m.concept_id or m.candidates[0]
+        for m in mentions
+        if m.method == VOCABULARY_METHOD and (m.concept_id or m.candidates)
+    }
+    local = _local_concepts(nil, lexicon, vocabulary_names)
     for mention, _, _ in nil:
         concept = local.get((mention.start, mention.end))
         if concept is not None:
             result.append(replace(mention, candidates=(concept.id,), concept_id=None))
     result.sort(key=lambda m: (m.start, m.end, m.type.value, m.candidates))
-    return result, sorted({c.id: c for c in local.values()}.values(), key=lambda c: c.id)
+    made = {c.id: c for c in local.values() if c.id not in vocabulary_names.values()}
+    return result, sorted(made.values(), key=lambda c: c.id)
 
 
 def _local_concepts(
-    nil: list[tuple[Mention, str | None, tuple[str, ...]]], lexicon: Lexicon
+    nil: list[tuple[Mention, str | None, tuple[str, ...]]],
+    lexicon: Lexicon,
+    named: dict[tuple[EntityType, tuple[str, ...]], str] | None = None,
 ) -> dict[tuple[int, int], Concept]:
     """The local concept of each NIL mention (by span): one per name, a shorter form that keeps a longer
-    name's head joins it, a defined abbreviation joins its long form (one whose long form has no local
-    concept is left out: a bare short form is too often not a name)."""
+    name's head joins it (or joins the user's vocabulary term whose ``named`` name it shortens), a defined
+    abbreviation joins its long form (one whose long form has no local concept is left out: a bare short
+    form is too often not a name)."""
     by_words: dict[tuple[EntityType, tuple[str, ...]], Concept] = {}
     joins: dict[tuple[EntityType, tuple[str, ...]], Concept] = {}
+    for (entity_type, words), curie in sorted((named or {}).items()):
+        if len(words) > 2 and entity_type is EntityType.DISEASE:
+            for phrase in sub_phrases(list(words)):
+                joins.setdefault((entity_type, phrase), Concept(curie, " ".join(words), ""))
     chosen: dict[tuple[int, int], Concept] = {}
     for mention, long_form, nearest in sorted(
         nil, key=lambda item: (-len(_words(item[0].text)), item[0].start)

@@ -44,6 +44,7 @@ from kg.relate_learned import judge_relations
 from kg.species import assign_species
 from kg.tag import TaggedSpan
 from kg.variants import find_variant_mentions
+from kg.vocabulary import Overlay, Vocabulary, load_vocabulary, registered_vocabularies
 
 __all__ = ["LEARNED_MIN_SCORE", "Extractor"]
 
@@ -67,6 +68,7 @@ class Extractor:
     relation_scheme: RelationScheme | None = RelationScheme.BIORED
     learned_min_score: float = LEARNED_MIN_SCORE
     tagging_scheme: TaggingScheme = TaggingScheme.KG
+    overlay: Overlay | None = None
     matcher: DictionaryMatcher = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -81,20 +83,26 @@ class Extractor:
         relation_scheme: RelationScheme | None = RelationScheme.BIORED,
         learned_min_score: float = LEARNED_MIN_SCORE,
         tagging_scheme: TaggingScheme = TaggingScheme.KG,
+        vocabularies: Sequence[Vocabulary | str | Path] | None = None,
     ) -> Extractor:
-        """An extractor with the given (or the shipped) lexicon and models."""
+        """An extractor with the given (or the shipped) lexicon and models, and the user's vocabularies
+        layered over the lexicon (by default those ``kg lexicon add`` stored)."""
         if not isinstance(lexicon, Lexicon):
             lexicon = Lexicon.open(lexicon) if lexicon else get_default_lexicon()
         if not isinstance(models, Models):
             models = Models.load(models)
-        return cls(lexicon, models, relation_scheme, learned_min_score, tagging_scheme)
+        if vocabularies is None:
+            vocabularies = registered_vocabularies()
+        read = [v if isinstance(v, Vocabulary) else load_vocabulary(v, lexicon) for v in vocabularies]
+        overlay = Overlay.build(read, lexicon) if read else None
+        return cls(lexicon, models, relation_scheme, learned_min_score, tagging_scheme, overlay)
 
     @property
     def fingerprint(self) -> str:
         """Identifies what this extractor would produce (for build checkpoints)."""
         return (
             f"{self.lexicon.compiled}|{self.models.fingerprint}|{self.relation_scheme}|{self.learned_min_score}"
-            f"|{self.tagging_scheme}"
+            f"|{self.tagging_scheme}|{self.overlay.digest() if self.overlay else ''}"
         )
 
     @functools.cached_property
@@ -118,7 +126,7 @@ class Extractor:
         """:meth:`extract` of each document; the tagger reads the whole batch at once."""
         found = []
         for document in documents:
-            names, local, warnings = names_from_annotations(document, self.lexicon)
+            names, local, warnings = names_from_annotations(document, self.lexicon, self.overlay)
             mentions = self.matcher.find_mentions(document, names)
             grounded, concepts = ground_mentions(mentions, self.lexicon, local)
             found.append((grounded, concepts, local, warnings))
@@ -214,5 +222,12 @@ class Extractor:
         # Pickled (for Dask), an extractor is reopened from its lexicon's and models' directories.
         return (
             Extractor,
-            (self.lexicon, self.models, self.relation_scheme, self.learned_min_score, self.tagging_scheme),
+            (
+                self.lexicon,
+                self.models,
+                self.relation_scheme,
+                self.learned_min_score,
+                self.tagging_scheme,
+                self.overlay,
+            ),
         )

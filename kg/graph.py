@@ -119,6 +119,8 @@ class KnowledgeGraph:
         self.classes: dict[str, Concept] = {}
         # each node's mappings that joined its IDs (subject, object, source), from the lexicon
         self.mappings: dict[str, list[tuple[str, str, str]]] = {}
+        # the namespaces of prefixes a user's vocabularies declare (kg's own are in kg.identifiers)
+        self.prefixes: dict[str, str] = {}
         # what the aggregates are computed from, kept out of the networkx attributes
         self._node_documents: dict[str, set[str]] = {}
         self._edge_state: dict[tuple[str, str, str], tuple[set[tuple[Any, ...]], dict[str, float]]] = {}
@@ -248,29 +250,46 @@ class KnowledgeGraph:
             self.add_relation(relation)
         self.add_publication(result.document, counts)
 
-    def add_hierarchy(self, lexicon: Lexicon) -> None:
-        """Keep every ancestor of every node (from the lexicon's ontologies) for hierarchy queries, and the
-        human orthologs and the species of the genes, so queries can walk to them; and the mappings that
-        made each node's IDs one (for ``mappings.sssom.tsv``)."""
+    def add_hierarchy(self, lexicon: Lexicon, extra: Mapping[str, Concept] | None = None) -> None:
+        """Keep every ancestor of every node (from the lexicon's ontologies, and the concepts of the user's
+        vocabularies in ``extra``) for hierarchy queries, and the human orthologs and the species of the
+        genes, so queries can walk to them; and the mappings that made each node's IDs one (for
+        ``mappings.sssom.tsv``)."""
+        extra = extra or {}
+
+        def concept_of(curie: str) -> Concept | None:
+            return extra.get(curie) or lexicon.get_concept(curie)
+
+        def keep(curie: str, *, as_given: bool = False) -> bool:
+            """Keep ``curie`` (not a node) as a class, under its preferred ID (or as given); whether it is
+            one."""
+            if curie in self._graph or curie in self.classes:
+                return curie in self.classes
+            concept = concept_of(curie)
+            if concept is not None:
+                self.classes[curie if as_given else concept.id] = concept
+            return concept is not None
+
         for node, data in list(self._graph.nodes(data=True)):
             if data["xrefs"] and node not in self.mappings:
                 self.mappings[node] = lexicon.mappings(node)
             for related in (*data.get("orthologs", ()), data.get("taxon", "")):
-                if related and related not in self._graph and related not in self.classes:
-                    concept = lexicon.get_concept(related)
-                    if concept:
-                        self.classes[concept.id] = concept
-            starts = [node, *data["broad_match"]] if data["broad_match"] else [node]
+                if related:
+                    keep(related)
+            starts = [node, *data["broad_match"]]
+            stack = [p for p in data["parents"] if p in extra]  # a vocabulary's own terms above the node
+            while stack:
+                parent = stack.pop()
+                if keep(parent) and parent in extra:
+                    stack += [p for p in extra[parent].parents if p not in self.classes]
+                starts.append(parent)
+            if lexicon.get_concept(node) is None:
+                starts += [p for p in data["parents"] if p not in extra]
             for start in starts:
-                if start != node and start not in self._graph and start not in self.classes:
-                    concept = lexicon.get_concept(start)
-                    if concept:
-                        self.classes[concept.id] = concept
+                if start != node:
+                    keep(start)
                 for ancestor in lexicon.iter_ancestors(start):
-                    if ancestor not in self._graph and ancestor not in self.classes:
-                        concept = lexicon.get_concept(ancestor)
-                        if concept:
-                            self.classes[ancestor] = concept
+                    keep(ancestor, as_given=True)
 
     def merge(self, other: KnowledgeGraph) -> KnowledgeGraph:
         """Add another graph's nodes, edges, evidence, papers and classes to this one; returns self."""
@@ -293,6 +312,8 @@ class KnowledgeGraph:
         for doc_id, record in other.publications.items():
             mine = self.publications.setdefault(doc_id, dict(record))
             mine["mentions"] = sorted(set(mine["mentions"]) | set(record["mentions"]))
+        for prefix, namespace in other.prefixes.items():
+            self.prefixes.setdefault(prefix, namespace)
         for node, joins in other.mappings.items():
             self.mappings.setdefault(node, joins)
         for curie, concept in other.classes.items():

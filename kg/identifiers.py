@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Mapping
 
 import curies
 
@@ -181,12 +182,18 @@ def normalize_curie(text: str) -> str:
     return f"{prefix}:{local_id}"
 
 
-def expand(curie: str) -> str:
-    """The IRI of a CURIE (checked first).
+def expand(curie: str, prefixes: Mapping[str, str] | None = None) -> str:
+    """The IRI of a CURIE (checked first); ``prefixes`` are namespaces a user's vocabulary declares.
 
     >>> expand("MONDO:0004980")
     'http://purl.obolibrary.org/obo/MONDO_0004980'
+    >>> expand("DERM:0001", {"DERM": "https://example.org/derm/"})
+    'https://example.org/derm/0001'
     """
+    if prefixes:
+        prefix, _, local = curie.partition(":")
+        if prefix in prefixes and re.fullmatch(_FALLBACK_PATTERN, local):
+            return prefixes[prefix] + local
     curie = normalize_curie(curie)
     iri = get_converter().expand(curie)
     if iri is None:  # pragma: no cover - normalize_curie already checked the prefix

@@ -398,5 +398,8 @@ def build_graph(
             graph.add_result(result)
         if on_documents is not None:
             on_documents(len(results))
-    graph.add_hierarchy(extractor.lexicon)
+    overlay = extractor.overlay
+    if overlay is not None:
+        graph.prefixes.update(overlay.prefixes)
+    graph.add_hierarchy(extractor.lexicon, overlay.concepts if overlay else None)
     return graph

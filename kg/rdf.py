@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -58,9 +58,9 @@ def _decimal(value: float) -> Literal:
     return Literal(Decimal(str(round(value, 3))), datatype=XSD.decimal)
 
 
-def _iri(curie: str) -> URIRef | None:
+def _expanded(curie: str, prefixes: Mapping[str, str] | None = None) -> URIRef | None:
     try:
-        return URIRef(expand(curie))
+        return URIRef(expand(curie, prefixes))
     except IdentifierError:
         return None
 
@@ -106,7 +106,12 @@ def _bind_prefixes(rdf: Graph, curies: set[str]) -> None:
             rdf.bind(prefix.lower() if prefix in ("PMID", "PMC") else prefix, Namespace(namespace))
 
 
-def _concept_triples(curie: str, data: dict[str, Any], *, with_synonyms: bool = True) -> Iterator[Triple]:
+def _concept_triples(
+    curie: str, data: dict[str, Any], *, with_synonyms: bool = True, prefixes: Mapping[str, str] | None = None
+) -> Iterator[Triple]:
+    def _iri(curie: str) -> URIRef | None:
+        return _expanded(curie, prefixes)
+
     node = _iri(curie)
     if node is None:
         return
@@ -146,14 +151,14 @@ def _concept_triples(curie: str, data: dict[str, Any], *, with_synonyms: bool = 
 
 
 def _publication_iris(record: dict[str, Any]) -> tuple[URIRef | None, list[URIRef]]:
-    main = _iri(record["id"])
+    main = _expanded(record["id"])
     others = []
     for curie in (
         f"PMID:{record.get('pmid')}" if record.get("pmid") else "",
         f"PMC:{record.get('pmcid')}" if record.get("pmcid") else "",
         f"doi:{record.get('doi')}" if record.get("doi") else "",
     ):
-        iri = _iri(curie) if curie else None
+        iri = _expanded(curie) if curie else None
         if iri is not None and iri != main:
             others.append(iri)
     return main, others
@@ -194,10 +199,15 @@ def iter_biolink_hierarchy(graph: KnowledgeGraph) -> Iterator[Triple]:
 def iter_triples(graph: KnowledgeGraph, *, biolink_hierarchy: bool = True) -> Iterator[Triple]:
     """Every triple of the graph's RDF form (see the module docstring for the model), as rdflib terms;
     with ``biolink_hierarchy``, also Biolink's hierarchy above its categories and predicates."""
+    prefixes = graph.prefixes  # those the user's vocabularies declare
+
+    def _iri(curie: str) -> URIRef | None:
+        return _expanded(curie, prefixes)
+
     if biolink_hierarchy:
         yield from iter_biolink_hierarchy(graph)
     for curie, data in graph.graph.nodes(data=True):
-        yield from _concept_triples(curie, data)
+        yield from _concept_triples(curie, data, prefixes=prefixes)
     for curie, concept in graph.classes.items():
         yield from _concept_triples(
             curie,
@@ -209,6 +219,7 @@ def iter_triples(graph: KnowledgeGraph, *, biolink_hierarchy: bool = True) -> It
                 "taxon": concept.taxon,
             },
             with_synonyms=False,
+            prefixes=prefixes,
         )
 
     for record in graph.publications.values():
@@ -311,6 +322,8 @@ def to_rdflib(graph: KnowledgeGraph, *, biolink_hierarchy: bool = True) -> Graph
     for _, data in graph.graph.nodes(data=True):
         curies.update(data["xrefs"])
     _bind_prefixes(rdf, curies)
+    for prefix, namespace in sorted(graph.prefixes.items()):
+        rdf.bind(prefix, Namespace(namespace))
     for triple in iter_triples(graph, biolink_hierarchy=biolink_hierarchy):
         rdf.add(triple)
     return rdf

@@ -156,9 +156,9 @@ def write_sssom(graph: KnowledgeGraph, path: Path) -> Path:
     header = [
         "curie_map:",
         *(
-            f"  {prefix}: {converter.prefix_map[prefix]}"
+            f"  {prefix}: {graph.prefixes.get(prefix) or converter.prefix_map[prefix]}"
             for prefix in prefixes
-            if prefix in converter.prefix_map
+            if prefix in graph.prefixes or prefix in converter.prefix_map
         ),
         "mapping_set_id: https://w3id.org/kg-biomed/mappings.sssom.tsv",
         f"mapping_set_version: kg {__version__}",

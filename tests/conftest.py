@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SEED = ROOT / "examples" / "PMC11208807.md"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 SHARED = Path(os.environ.get("KG_SHARED", ROOT.parent / "shared"))
+# Vocabularies a user added with `kg lexicon add` would change every build: the tests (and the `kg` commands
+# they run) see none.
+os.environ["KG_VOCABULARY_DIR"] = tempfile.mkdtemp(prefix="kg-test-vocabularies-")
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from conftest import FIXTURES, ROOT, SEED
 
 KG_DIR = ROOT / "kg"
 # The files whose bytes are kg's own (the Turtle, JSON-LD and HTML writers belong to rdflib and pyvis).
-GOLDEN_FILES = ("graph.nt", "nodes.tsv", "edges.tsv", "evidence.tsv", "report.json")
+GOLDEN_FILES = ("graph.nt", "nodes.tsv", "edges.tsv", "evidence.tsv", "mappings.sssom.tsv", "report.json")
 
 
 def _modules():

@@ -4,6 +4,20 @@
 ``ontologies/lexicon``, :mod:`kg.lexicon.lexicon` opens it at run time.
 """
 
-from kg.lexicon.lexicon import Lexicon, Posting, default_lexicon_dir, get_default_lexicon, is_case_sensitive
+from kg.lexicon.lexicon import (
+    Lexicon,
+    Posting,
+    cache_root,
+    default_lexicon_dir,
+    get_default_lexicon,
+    is_case_sensitive,
+)
 
-__all__ = ["Lexicon", "Posting", "default_lexicon_dir", "get_default_lexicon", "is_case_sensitive"]
+__all__ = [
+    "Lexicon",
+    "Posting",
+    "cache_root",
+    "default_lexicon_dir",
+    "get_default_lexicon",
+    "is_case_sensitive",
+]

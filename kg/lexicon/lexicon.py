@@ -81,7 +81,9 @@ def default_lexicon_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "ontologies" / "lexicon"
 
 
-def _cache_root() -> Path:
+def cache_root() -> Path:
+    """kg's per-machine folder: compiled lexicons, the normaliser's index, user vocabularies, helper
+    virtualenvs (`KG_CACHE_DIR`, else `$XDG_CACHE_HOME/kg` or `~/.cache/kg`)."""
     if os.environ.get("KG_CACHE_DIR"):
         return Path(os.environ["KG_CACHE_DIR"])
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
@@ -160,7 +162,7 @@ class Lexicon:
         fingerprint = hashlib.sha256(
             json.dumps([manifest.get("files"), learned, COMPILE_VERSION, NORMALISATION_VERSION]).encode()
         ).hexdigest()[:16]
-        return _cache_root() / f"lexicon-{fingerprint}"
+        return cache_root() / f"lexicon-{fingerprint}"
 
     @classmethod
     def is_compiled(cls, directory: Path | str | None = None) -> bool:
