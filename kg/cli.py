@@ -1038,6 +1038,8 @@ def lexicon_add(
             f"(kept in {vocabulary_dir()}; `kg lexicon remove {added.name}` stops using it)",
             highlight=False,
         )
+        for note in added.notes:
+            out.print(f"  {note}", highlight=False)
 
 
 @lexicon_app.command("sources")

@@ -10,8 +10,8 @@ of existing ones) without rebuilding the lexicon:
   separated by ``|``; a ``# prefix P: IRI`` comment declares a prefix kg does not know).
 * :func:`check_vocabulary` refuses what would damage the graph, naming each problem: IDs whose prefix is
   neither kg's nor declared, an ID twice, an ID the lexicon gives another concept, parents that are nowhere,
-  a cycle of parents, and names that would shadow the lexicon (names of many lexicon concepts, or words
-  too short to be names).
+  a cycle of parents, and names that would shadow the lexicon or the text (names of many lexicon concepts,
+  common English words, names too short to be names).
 * :class:`Overlay` is what extraction uses: a term whose ID or cross-reference the lexicon knows joins that
   concept (its ID and names added to it); any other becomes a concept of its own, placed under its parents.
   Its names are matched in every document like a paper's own annotations, so they win over the dictionary
@@ -26,10 +26,12 @@ FILE`` uses one for one build.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import json
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -39,7 +41,7 @@ from kg.biolink import Category
 from kg.categories import category_of, entity_type_of
 from kg.errors import IdentifierError, InputError
 from kg.identifiers import normalize_curie
-from kg.lexicon import Lexicon, cache_root
+from kg.lexicon import Lexicon, cache_root, default_lexicon_dir
 from kg.records import Concept, EntityType
 from kg.text import tokenize
 
@@ -90,6 +92,7 @@ class Vocabulary:
     terms: tuple[Term, ...] = ()
     prefixes: tuple[tuple[str, str], ...] = ()
     mappings: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()  # what the check left out (xrefs to databases kg does not know)
 
     def digest(self) -> str:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
@@ -114,6 +117,7 @@ class Vocabulary:
             ),
             tuple((p[0], p[1]) for p in data["prefixes"]),
             tuple((m[0], m[1]) for m in data["mappings"]),
+            tuple(data.get("notes", ())),
         )
 
 
@@ -370,10 +374,21 @@ def _cycle(parents: Mapping[str, tuple[str, ...]]) -> list[str]:
     return []
 
 
+@functools.cache
+def _common_words() -> frozenset[str]:
+    """English words kg's curated lists keep from being names (``ontologies/curated/gene_stop.txt``)."""
+    path = default_lexicon_dir().parent / "curated" / "gene_stop.txt"
+    if not path.exists():
+        return frozenset()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
 def check_vocabulary(vocabulary: Vocabulary, lexicon: Lexicon) -> Vocabulary:
     """The vocabulary with its IDs in kg's spelling, or :class:`VocabularyError` listing every problem."""
     declared = dict(vocabulary.prefixes)
     problems: list[str] = []
+    skipped: Counter[str] = Counter()
     terms: list[Term] = []
     seen: set[str] = set()
 
@@ -393,10 +408,16 @@ def check_vocabulary(vocabulary: Vocabulary, lexicon: Lexicon) -> Vocabulary:
         seen.add(term_id)
         if not term.name:
             problems.append(f"term {term_id}: no name")
-        xrefs = tuple(x for x in (curie(x, f"term {term_id}, xref") for x in term.xrefs) if x)
+        xrefs = []
+        for xref in term.xrefs:  # cross-references to databases kg does not know are left out, and said
+            try:
+                xrefs.append(_curie(xref, declared))
+            except IdentifierError:
+                skipped[xref.partition(":")[0]] += 1
         parents = tuple(p for p in (curie(p, f"term {term_id}, parent") for p in term.parents) if p)
-        terms.append(Term(term_id, term.name, term.category, term.synonyms, parents, xrefs))
+        terms.append(Term(term_id, term.name, term.category, term.synonyms, parents, tuple(xrefs)))
     own = {t.id for t in terms}
+    common = _common_words()
     for term in terms:
         known = lexicon.get_concept(term.id)
         if known is not None:
@@ -411,13 +432,19 @@ def check_vocabulary(vocabulary: Vocabulary, lexicon: Lexicon) -> Vocabulary:
                 problems.append(
                     f"term {term.id}: parent {parent} is neither in the vocabulary nor in the lexicon"
                 )
+        itself = {p for p in map(lexicon.get_preferred_id, (term.id, *term.xrefs)) if p}
         for name in (term.name, *term.synonyms):
             words = [t.norm for t in tokenize(name)]
             if len("".join(words)) < 3:
                 problems.append(f"term {term.id}: the name {name!r} is too short to be matched safely")
                 continue
+            if name.lower() in common:
+                problems.append(
+                    f"term {term.id}: the name {name!r} is a common English word: it would match everywhere"
+                )
+                continue
             meanings = {p.concept_id for p in lexicon.lookup(name)}
-            if len(meanings) > MAX_SHADOWED:
+            if len(meanings) > MAX_SHADOWED and not meanings & itself:  # a lexicon concept's own name is fine
                 problems.append(
                     f"term {term.id}: the name {name!r} would shadow {len(meanings)} lexicon concepts "
                     f"({', '.join(sorted(meanings)[:3])}, ...)"
@@ -434,8 +461,17 @@ def check_vocabulary(vocabulary: Vocabulary, lexicon: Lexicon) -> Vocabulary:
         listed = "\n".join(f"  {p}" for p in problems[:50])
         more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
         raise VocabularyError(f"{vocabulary.source}: {len(problems)} problem(s), not used:\n{listed}{more}")
+    notes = tuple(
+        f"{n} xrefs of prefix {p} left out (a prefix kg does not know, or IDs not valid)"
+        for p, n in sorted(skipped.items())
+    )
     return Vocabulary(
-        vocabulary.name, vocabulary.source, tuple(terms), vocabulary.prefixes, tuple(sorted(set(mappings)))
+        vocabulary.name,
+        vocabulary.source,
+        tuple(terms),
+        vocabulary.prefixes,
+        tuple(sorted(set(mappings))),
+        notes,
     )
 
 

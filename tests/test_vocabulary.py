@@ -127,6 +127,10 @@ def test_an_sssom_mapping_set_merges_a_users_term_with_the_lexicon(lexicon, mode
         ),
         ("# prefix D: https://e.org/\nid\tname\nD:1\tALS\n", "would shadow 16 lexicon concepts"),
         ("# prefix D: https://e.org/\nid\tname\nD:1\tAB\n", "too short"),
+        (
+            "# prefix D: https://e.org/\nid\tname\tsynonyms\nD:1\tsome disease\tbecause\n",
+            "a common English word",
+        ),
     ],
 )
 def test_a_vocabulary_that_would_damage_the_graph_is_refused_with_the_reason(
@@ -194,3 +198,14 @@ def test_a_vocabulary_gives_the_same_graph_in_worker_processes(derm_extractor, d
     parallel = build_graph([SEED], extractor=derm_extractor, report=BuildReport(), workers=2)
     assert sorted(parallel.graph.nodes(data="label")) == sorted(derm_graph.graph.nodes(data="label"))
     assert pickle.loads(pickle.dumps(derm_extractor)).overlay.digest() == derm_extractor.overlay.digest()
+
+
+def test_a_real_ontology_file_is_accepted_and_its_unknown_xrefs_are_counted(lexicon):
+    """MONDO's own terms: their names are the lexicon's concepts' own, their SNOMED/MedDRA xrefs unknown."""
+    vocabulary = load_vocabulary(FIXTURES / "mondo_skin_excerpt.obo", lexicon)
+    assert len(vocabulary.terms) > 300
+    assert any("prefix SCTID left out" in note for note in vocabulary.notes)
+    overlay = Overlay.build([vocabulary], lexicon)
+    assert {c for c in overlay.concepts if c.startswith("MONDO:")} and not any(
+        c.startswith("KG:") for c in overlay.concepts
+    )
