@@ -105,6 +105,11 @@ def _evidence_identity(item: Evidence) -> tuple[Any, ...]:
     )
 
 
+# Sources of the mappings behind a node that the lexicon did not make (see mappings.sssom.tsv).
+USER_VOCABULARY = "user vocabulary"
+PAPER_ANNOTATION = "paper annotation"
+
+
 class KnowledgeGraph:
     """A knowledge graph built from papers. :attr:`graph` is the networkx ``MultiDiGraph``.
 
@@ -256,6 +261,7 @@ class KnowledgeGraph:
         genes, so queries can walk to them; and the mappings that made each node's IDs one (for
         ``mappings.sssom.tsv``)."""
         extra = extra or {}
+        vocabulary_ids = {curie for c in extra.values() for curie in (c.id, *c.xrefs)}
 
         def concept_of(curie: str) -> Concept | None:
             return extra.get(curie) or lexicon.get_concept(curie)
@@ -272,7 +278,13 @@ class KnowledgeGraph:
 
         for node, data in list(self._graph.nodes(data=True)):
             if data["xrefs"] and node not in self.mappings:
-                self.mappings[node] = lexicon.mappings(node)
+                joins = lexicon.mappings(node)
+                joined = {curie for a, b, _ in joins for curie in (a, b)}
+                for xref in data["xrefs"]:  # IDs the lexicon did not merge: a user's term, a paper's IDs
+                    if xref not in joined:
+                        source = USER_VOCABULARY if xref in vocabulary_ids else PAPER_ANNOTATION
+                        joins.append((node, xref, source))
+                self.mappings[node] = joins
             for related in (*data.get("orthologs", ()), data.get("taxon", "")):
                 if related:
                     keep(related)

@@ -135,7 +135,7 @@ def _view_data(graph: KnowledgeGraph, max_nodes: int) -> tuple[list[dict], list[
         info_nodes[node] = {
             "label": data["label"],
             "category": data["category"],
-            "ids": [[curie, resolver_url(curie)] for curie in [node, *data["xrefs"]]],
+            "ids": [[curie, resolver_url(curie, graph.prefixes)] for curie in [node, *data["xrefs"]]],
             "synonyms": sorted(set(data["synonyms"]) - {data["label"]})[:50],
             "parents": [[p, names.get(p, p)] for p in [*data["parents"], *data["broad_match"]]],
             "description": data["description"],

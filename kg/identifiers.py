@@ -281,10 +281,11 @@ def check_paper_ids(ids: dict[str, str]) -> tuple[dict[str, str], list[str]]:
     return valid, warnings
 
 
-def resolver_url(curie: str) -> str:
-    """A web page for a CURIE, through the Bioregistry's resolver (any prefix it knows)."""
-    if is_local(curie):
-        return expand(curie)
+def resolver_url(curie: str, prefixes: Mapping[str, str] | None = None) -> str:
+    """A web page for a CURIE, through the Bioregistry's resolver (any prefix it knows); a local concept's
+    or a user vocabulary's (its declared ``prefixes``) own IRI."""
+    if is_local(curie) or (prefixes and curie.partition(":")[0] in prefixes):
+        return expand(curie, prefixes)
     return "https://bioregistry.io/" + curie
 
 

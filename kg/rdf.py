@@ -206,6 +206,8 @@ def iter_triples(graph: KnowledgeGraph, *, biolink_hierarchy: bool = True) -> It
 
     if biolink_hierarchy:
         yield from iter_biolink_hierarchy(graph)
+    for prefix, namespace in sorted(prefixes.items()):  # so a store or a reader gets the CURIEs back
+        yield (URIRef(namespace), KGV.prefix, Literal(prefix))
     for curie, data in graph.graph.nodes(data=True):
         yield from _concept_triples(curie, data, prefixes=prefixes)
     for curie, concept in graph.classes.items():

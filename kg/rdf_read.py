@@ -27,10 +27,6 @@ _KGV = LOCAL_NAMESPACE + "vocab/"
 _NOT_CONCEPTS = {"Association", "TextMiningStudyResult", "Publication"}
 
 
-def _curie(value: str) -> str:
-    return compress(value) or value
-
-
 def _rows(store: ox.Store, query: str) -> Iterator[dict[str, Any]]:
     prefixes = {
         "biolink": BIOLINK,
@@ -48,8 +44,18 @@ def _rows(store: ox.Store, query: str) -> Iterator[dict[str, Any]]:
 
 
 def graph_from_store(store: ox.Store) -> KnowledgeGraph:
-    """A KnowledgeGraph from a store holding kg's RDF."""
+    """A KnowledgeGraph from a store holding kg's RDF (with the prefixes user vocabularies declared)."""
     graph = KnowledgeGraph()
+    for row in _rows(store, "SELECT ?namespace ?prefix WHERE { ?namespace kgv:prefix ?prefix }"):
+        graph.prefixes[row["prefix"]] = row["namespace"]
+    declared = sorted(graph.prefixes.items(), key=lambda item: -len(item[1]))
+
+    def _curie(value: str) -> str:
+        for prefix, namespace in declared:
+            if value.startswith(namespace) and len(value) > len(namespace):
+                return f"{prefix}:{value[len(namespace) :]}"
+        return compress(value) or value
+
     labels: dict[str, str] = {}
     categories: dict[str, str] = {}
     for row in _rows(

@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kg.atomic import write_atomic
-from kg.graph import KnowledgeGraph
+from kg.graph import PAPER_ANNOTATION, USER_VOCABULARY, KnowledgeGraph
 from kg.identifiers import get_converter, is_local
 from kg.version import __version__
 
@@ -32,6 +32,8 @@ JUSTIFICATIONS: dict[str, tuple[str, float]] = {
     "doid": ("semapv:ManualMappingCuration", 0.8),  # DOID's and HPO's xrefs are loose: checked by name
     "hp": ("semapv:ManualMappingCuration", 0.8),
     "same label": ("semapv:LexicalMatching", 0.7),  # two records of one kind with the same label
+    USER_VOCABULARY: ("semapv:ManualMappingCuration", 0.9),  # a term's xref or mapping (kg lexicon add)
+    PAPER_ANNOTATION: ("semapv:UnspecifiedMatching", 0.7),  # IDs a paper's annotation gives one name
     **{
         source: ("semapv:UnspecifiedMatching", 0.85)
         for source in (
@@ -120,7 +122,9 @@ def mapping_rows(graph: KnowledgeGraph) -> list[list[str]]:
                     label if obj == node else "",
                     reason,
                     f"{confidence:g}",
-                    f"merged by kg's lexicon from {source}",
+                    f"merged by kg from the {source}"
+                    if source in (USER_VOCABULARY, PAPER_ANNOTATION)
+                    else f"merged by kg's lexicon from {source}",
                 ]
             )
     for node, data in nodes(data=True):

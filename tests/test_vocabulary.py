@@ -84,6 +84,11 @@ def test_the_hierarchy_of_a_vocabulary_reaches_the_ontology_in_sparql(derm_graph
     )
     found = {row["c"].value for row in rows}
     assert "http://purl.example.org/derm/DERM_0000002" in found
+    from kg.rdf_read import read_graph  # a view or a store read back gets the vocabulary's CURIEs
+
+    again = read_graph(tmp_path / "graph.ttl")
+    assert again.prefixes == {"DERM": "http://purl.example.org/derm/DERM_"}
+    assert again.graph.nodes["DERM:0000002"]["parents"] == ["DERM:0000001"]
 
 
 def test_a_term_with_a_known_xref_joins_the_lexicons_concept(derm_extractor):
@@ -209,3 +214,19 @@ def test_a_real_ontology_file_is_accepted_and_its_unknown_xrefs_are_counted(lexi
     assert {c for c in overlay.concepts if c.startswith("MONDO:")} and not any(
         c.startswith("KG:") for c in overlay.concepts
     )
+
+
+def test_the_mapping_set_says_a_users_term_was_merged_by_the_user(derm_extractor, tmp_path):
+    from kg.sssom import mapping_rows
+
+    graph = KnowledgeGraph()
+    graph.add_result(derm_extractor.extract(_document("Kyrle disease is a perforating dermatosis.")))
+    graph.add_hierarchy(derm_extractor.lexicon, derm_extractor.overlay.concepts)
+    rows = {(r[0], r[3]): r for r in mapping_rows(graph)}
+    row = rows[("MONDO:0007869", "DERM:0000004")]
+    assert (row[2], row[5], row[7]) == (
+        "skos:exactMatch",
+        "semapv:ManualMappingCuration",
+        "merged by kg from the user vocabulary",
+    )
+    assert ("MONDO:0007869", "OMIM:149500") in rows  # the lexicon's own merge is there too

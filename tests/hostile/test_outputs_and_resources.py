@@ -138,6 +138,7 @@ def test_a_rebuild_removes_the_earlier_builds_other_outputs_and_nothing_else(tmp
         "nodes.tsv",
         "edges.tsv",
         "evidence.tsv",
+        "mappings.sssom.tsv",
         "report.json",
         "kg-build.json",
         "notes.txt",
