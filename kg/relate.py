@@ -203,7 +203,7 @@ _NOUN_PHRASE_LINK = re.compile(
     r",\s*(?:a|an|the)|\()\s*$",
     re.IGNORECASE,
 )
-_NEGATION = re.compile(
+NEGATION_CUE = re.compile(
     r"(?<![\w-])(?:not|no|never|neither|nor|without|lack of|absence of|failed to|fails? to|unable to|"
     r"resistant to|refractory to|unresponsive to|ineffective|did not|does not|do not|cannot|could not)(?![\w-])",
     re.IGNORECASE,
@@ -358,7 +358,7 @@ def extract_relations(document: Document, mentions: list[Mention]) -> list[Relat
                     rule, subject, obj, trigger, segment = found
                     if rule.symmetric and str(obj.concept_id) < str(subject.concept_id):
                         subject, obj = obj, subject  # one direction for symmetric predicates
-                    negated = bool(_NEGATION.search(segment[: trigger.start()][-40:]))
+                    negated = bool(NEGATION_CUE.search(segment[: trigger.start()][-40:]))
                     score = BASE_SCORES[rule.name] - 0.05 * (j - i - 1)
                     if hedged:
                         score *= 0.8

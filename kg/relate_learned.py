@@ -27,6 +27,7 @@ as ``kg/data/relations.npz``; inference needs numpy only.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -36,6 +37,7 @@ from kg.biolink import Predicate, Qualifier
 from kg.choices import RelationScheme
 from kg.models import RelationHead, RelationModel, SentenceCNN
 from kg.records import Concept, Document, Evidence, Mention, Relation
+from kg.relate import NEGATION_CUE
 from kg.relate_features import Ancestors, Candidate, DocumentView, add_features, find_candidates, polarity
 
 __all__ = [
@@ -431,10 +433,27 @@ def _evidence(
         METHOD,
         round(score, 3),
         trigger=f"{scheme}:{label}",
+        negated=_negated_between(document, view.mentions[first], view.mentions[second]),
         passage=opening.passage,
     )
 
 
+def _negated_between(document: Document, first: Mention, second: Mention) -> bool:
+    """Whether the claim is denied in the words joining the two mentions of one short clause ("Tamoxifen is
+    not attributed to endometrial cancer"): a negation cue there, with no comma or clause between."""
+    if second.start - first.end > NEGATED_SPAN:
+        return False
+    try:
+        between = document.text_at(first.end, second.start)
+    except ValueError:
+        return False
+    if re.search(r"[,;:()]|\b(?:but|whereas|while|although|which|that)\b", between):
+        return False
+    return any(not cue.group(0).isupper() for cue in NEGATION_CUE.finditer(between))  # "NO" is nitric oxide
+
+
+# The most characters between two mentions whose joining words may deny the claim.
+NEGATED_SPAN = 60
 _UP = frozenset({Predicate.CAUSES, Predicate.CONTRIBUTES_TO, Predicate.POSITIVELY_CORRELATED_WITH})
 _DOWN = frozenset({Predicate.TREATS, Predicate.NEGATIVELY_CORRELATED_WITH})
 
