@@ -150,6 +150,7 @@ def combine_mentions(
                 Mention(span.start, span.end, surface, span.type, candidates, None, "tagger", score)
             )
         kept_spans.append((span.start, span.end))
+    inside: set[tuple[int, int]] = set()  # chemicals named inside an enzyme's or receptor's name
     for mention in dictionary:
         if mention.method not in DICTIONARY_METHODS or _overlaps(mention.start, mention.end, taken):
             continue
@@ -157,7 +158,35 @@ def combine_mentions(
             not _overlaps(mention.start, mention.end, kept_spans) and keep_untagged(mention)
         ):
             result.append(mention)
+        elif (chemicals := _named_inside(mention, result, text)) and keep_tagged(mention):
+            result.append(mention)
+            inside.update(chemicals)
+    if inside:
+        result = [replace(m, nested=True) if (m.start, m.end) in inside else m for m in result]
     return sorted(result, key=lambda m: (m.start, m.end, m.type.value, m.concept_id or ""))
+
+
+# The last word of an enzyme's or a receptor's name that may begin with a chemical's ("alanine
+# aminotransferase", "dopamine D1 receptor", "NMDA receptor antagonist" is the receptor's).
+_ENZYME_OR_RECEPTOR = re.compile(
+    r"(?:receptors?|\w*(?:transferase|kinase|dehydrogenase|synthase|synthetase|oxidase|reductase|hydroxylase|"
+    r"decarboxylase|esterase|phosphatase|transporters?|carboxylase|lyase|isomerase|ligase|hydrolase|"
+    r"deaminase|peptidase|cyclase|channels?))$",
+    re.IGNORECASE,
+)
+
+
+def _named_inside(gene: Mention, mentions: Sequence[Mention], text: str) -> list[tuple[int, int]]:
+    """The tagged chemicals a dictionary gene match holds, when it is an enzyme's or a receptor's name that
+    begins with them (the gene is the mention; the chemicals are nested in it); else none."""
+    if gene.type is not EntityType.GENE or not _ENZYME_OR_RECEPTOR.search(text[gene.start : gene.end]):
+        return []
+    overlapping = [m for m in mentions if m.start < gene.end and gene.start < m.end]
+    if not overlapping or any(
+        m.type is not EntityType.CHEMICAL or m.start < gene.start or m.end >= gene.end for m in overlapping
+    ):
+        return []
+    return [(m.start, m.end) for m in overlapping]
 
 
 def _words(text: str) -> tuple[str, ...]:

@@ -159,7 +159,10 @@ class Extractor:
             document=document,
             mentions=tuple(grounded),
             concepts=tuple(concepts),
-            relations=(*variant_links, *self.relate(document, grounded, concepts)),
+            relations=(
+                *variant_links,
+                *self.relate(document, [m for m in grounded if not m.nested], concepts),
+            ),
             warnings=(*document.warnings, *warnings),
         )
 

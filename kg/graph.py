@@ -247,10 +247,14 @@ class KnowledgeGraph:
         """Add everything found in one document."""
         counts: dict[str, int] = {}
         for mention in result.mentions:
-            if mention.concept_id:
+            if mention.concept_id and not mention.nested:
                 counts[mention.concept_id] = counts.get(mention.concept_id, 0) + 1
+        only_nested = {m.concept_id for m in result.mentions if m.nested} - counts.keys()
         for concept in result.concepts:
-            self.add_concept(concept, result.document.id, counts.get(concept.id, 0))
+            if (
+                concept.id not in only_nested
+            ):  # a chemical named only inside a gene's name: the gene is the node
+                self.add_concept(concept, result.document.id, counts.get(concept.id, 0))
         for relation in result.relations:
             self.add_relation(relation)
         self.add_publication(result.document, counts)

@@ -121,6 +121,8 @@ class Mention:
     """A span of text that names an entity.
 
     ``candidates`` are the concept IDs the lexicon offers for the span; grounding picks ``concept_id``.
+    ``nested`` marks a chemical named inside a gene's name (the *dopamine* of *dopamine D1 receptor*): the
+    corpora annotate it, so annotations and scores keep it, but the graph has the gene, not the chemical.
     """
 
     start: int
@@ -131,6 +133,7 @@ class Mention:
     concept_id: str | None = None
     method: str = "dictionary"
     score: float = 1.0
+    nested: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -202,3 +202,29 @@ def test_kg_evaluate_scores_the_tagger_alone(tmp_path):
     scores = json.loads(result.stdout)
     assert set(scores) == {"Disease", "Chemical"} and scores["Disease"]["tp"] > 0
     assert 0 < scores["Chemical"]["f1"] <= 1
+
+
+def test_a_chemical_inside_an_enzyme_or_receptor_name_is_annotated_and_the_graph_keeps_the_gene(extractor):
+    """'dopamine D1 receptor': the corpora annotate the chemical inside the gene's name, so `kg annotate`
+    writes both; the graph has the receptor, not dopamine (issue #13, item 6)."""
+    from kg.annotate import generate_pubtator
+    from kg.graph import KnowledgeGraph
+    from kg.records import Document, Passage
+
+    text = "Ketamine, an NMDA receptor antagonist, was given with dopamine D1 receptor agonists."
+    result = extractor.extract(Document("PMID:1", text, (Passage("abstract", 0, text),)))
+    mentions = {(m.text, m.type.value): m for m in result.mentions}
+    assert mentions[("dopamine D1 receptor", "Gene")].concept_id == "NCBIGene:1812"
+    assert mentions[("dopamine", "Chemical")].nested and not mentions[("dopamine D1 receptor", "Gene")].nested
+    assert (
+        mentions[("NMDA receptor", "Gene")].concept_id == "FPLX:GRIN"
+        and mentions[("NMDA", "Chemical")].nested
+    )
+    lines = generate_pubtator([result]).splitlines()
+    assert any("\tdopamine\tChemical\tD004298" in line for line in lines)
+    assert any("\tdopamine D1 receptor\tGene\t1812" in line for line in lines)
+    graph = KnowledgeGraph()
+    graph.add_result(result)
+    assert {"NCBIGene:1812", "FPLX:GRIN"} <= set(graph.graph.nodes)
+    assert "CHEBI:18243" not in graph.graph.nodes  # dopamine
+    assert not any(r.subject == "CHEBI:18243" or r.object == "CHEBI:18243" for r in result.relations)
