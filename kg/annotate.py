@@ -9,20 +9,25 @@ preferred CURIE. Relations are written as ``PMID<TAB>Type<TAB>ID1<TAB>ID2`` with
 
 from __future__ import annotations
 
+import functools
 import io
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from kg.biolink import Predicate
+from kg.biolink import Category, Predicate
 from kg.choices import AnnotationFormat, InputFormat, RelationScheme
 from kg.extract import Extractor
+from kg.identifiers import HUMAN_TAXON
+from kg.lexicon import Lexicon
 from kg.pipeline import BuildReport, extract_documents
 from kg.read import iter_documents
 from kg.records import Concept, Document, DocumentResult, EntityType, Relation
 
 __all__ = [
     "annotate_files",
+    "corpus_convention",
     "corpus_id",
     "generate_annotations",
     "generate_bioc_json",
@@ -50,6 +55,76 @@ def corpus_id(concept: Concept, entity_type: EntityType | str) -> str:
     wanted = _CORPUS_PREFIXES.get(str(entity_type), "MESH:")
     matches = sorted((i for i in ids if i.startswith(wanted)), key=lambda i: (not i.startswith("MESH:D"), i))
     return matches[0] if matches else concept.id
+
+
+@functools.lru_cache(maxsize=4)
+def family_members(lexicon: Lexicon) -> dict[str, tuple[str, ...]]:
+    """Each gene family's member genes (FamPlex's, as the lexicon's parents say), oldest NCBI Gene record
+    first; a family of families has its sub-families' genes."""
+    direct: dict[str, list[str]] = {}
+    for _, curie, category, _, parents in lexicon.iter_concept_rows():
+        for parent in parents:
+            if parent.startswith("FPLX:") and category in (Category.GENE.value, Category.GENE_FAMILY.value):
+                direct.setdefault(parent, []).append(curie)
+
+    def genes(family: str, seen: frozenset[str]) -> list[str]:
+        found = [m for m in direct.get(family, []) if m.startswith("NCBIGene:")]
+        if found:
+            return found
+        return [g for sub in direct.get(family, []) if sub not in seen for g in genes(sub, seen | {sub})]
+
+    def number(curie: str) -> int:
+        return int(curie.split(":", 1)[1]) if curie.split(":", 1)[1].isdigit() else 1 << 60
+
+    return {family: tuple(sorted(set(genes(family, frozenset({family}))), key=number)) for family in direct}
+
+
+def corpus_convention(result: DocumentResult, lexicon: Lexicon) -> DocumentResult:
+    """The result as the corpora annotate it: a gene family's mentions and relations ("Akt", "p38", "NMDA
+    receptor") stand for one member, its oldest gene (AKT1, MAPK14, GRIN1) in the species of the document's
+    other genes (mouse Akt1 in a mouse paper). The graph keeps the family; corpus formats and scores use this.
+    """
+    families = {c.id for c in result.concepts if c.category == Category.GENE_FAMILY.value}
+    if not families:
+        return result
+    taxa = Counter(
+        c.taxon for c in result.concepts if c.category == Category.GENE.value and c.taxon
+    ).most_common()
+    taxon = taxa[0][0] if taxa and (len(taxa) == 1 or taxa[0][1] > taxa[1][1]) else HUMAN_TAXON
+    members = family_members(lexicon)
+    chosen: dict[str, Concept] = {}
+    for family in sorted(families):
+        human = [lexicon.get_concept(g) for g in members.get(family, ())]
+        first = next((c for c in human if c is not None and c.taxon == HUMAN_TAXON), None)
+        if first is None:
+            continue
+        if taxon != HUMAN_TAXON:
+            ortholog = next(
+                (c for c in map(lexicon.get_concept, first.orthologs) if c is not None and c.taxon == taxon),
+                None,
+            )
+            first = ortholog or first
+        chosen[family] = first
+
+    def member(curie: str) -> str:
+        return chosen[curie].id if curie in chosen else curie
+
+    return replace(
+        result,
+        mentions=tuple(
+            replace(m, concept_id=member(m.concept_id)) if m.concept_id in chosen else m
+            for m in result.mentions
+        ),
+        concepts=tuple(
+            sorted({c.id: c for c in (*result.concepts, *chosen.values())}.values(), key=lambda c: c.id)
+        ),
+        relations=tuple(
+            replace(r, subject=member(r.subject), object=member(r.object))
+            if r.subject in chosen or r.object in chosen
+            else r
+            for r in result.relations
+        ),
+    )
 
 
 def _bare(curie: str) -> str:
@@ -265,6 +340,6 @@ def annotate_files(
     for batch in extract_documents(documents, extractor, report=report, workers=workers):
         for result in batch:
             report.add(result)
-            results.append(result)
+            results.append(corpus_convention(result, extractor.lexicon))
     scheme = extractor.relation_scheme or RelationScheme.BIORED
     return generate_annotations(results, output_format, scheme)

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from kg.annotate import relation_type
+from kg.annotate import corpus_convention, relation_type
 from kg.biolink import Category
 from kg.choices import RelationScheme
 from kg.errors import ModelError
@@ -138,7 +138,8 @@ def predict(documents: Iterable[Document], extractor: Extractor) -> list[Predict
     predictions = []
     bare = [replace(document, annotations=(), relations=()) for document in documents]
     results = [r for i in range(0, len(bare), 64) for r in extractor.extract_many(bare[i : i + 64])]
-    for document, result in zip(bare, results, strict=True):
+    for document, found in zip(bare, results, strict=True):
+        result = corpus_convention(found, extractor.lexicon)  # a gene family as the member corpora name
         concepts = {concept.id: concept for concept in result.concepts}
         for mention in result.mentions:
             concept = concepts.get(mention.concept_id or "")
@@ -361,6 +362,7 @@ def predict_relations(
             )
         else:
             result = extractor.extract(replace(document, annotations=(), relations=()))
+        result = corpus_convention(result, extractor.lexicon)
         concepts = {concept.id: concept for concept in result.concepts}
         types = {m.concept_id: m.type.value for m in result.mentions if m.concept_id}
         for relation in result.relations:

@@ -100,3 +100,31 @@ def test_annotate_runs_the_builds_batch_path_with_workers_and_skips_bad_document
         outputs.append(output.read_bytes())
     assert outputs[0] == outputs[1]
     assert {d.id for d in read_documents([tmp_path / "out-1.pubtator"])} >= {"PMID:6794356", "PMID:6504332"}
+
+
+def test_a_gene_family_is_written_as_the_member_corpora_annotate_in_the_papers_species(extractor):
+    """BioRED writes "Akt" as AKT1 (mouse Akt1 in a mouse paper) and "p38" as MAPK14: corpus formats and
+    scores follow; the graph keeps the family (FamPlex's FPLX:AKT)."""
+    from kg.annotate import corpus_convention, generate_pubtator
+    from kg.graph import KnowledgeGraph
+    from kg.records import Document, Passage
+
+    def ids(text: str) -> tuple[dict[str, str], dict[str, str]]:
+        result = extractor.extract(Document("PMID:1", text, (Passage("abstract", 0, text),)))
+        corpus = corpus_convention(result, extractor.lexicon)
+        return (
+            {m.text: m.concept_id for m in result.mentions},
+            {m.text: m.concept_id for m in corpus.mentions},
+        )
+
+    found, written = ids("Akt and p38 were activated in the livers of Pten-deficient mice.")
+    assert (found["Akt"], found["p38"]) == ("FPLX:AKT", "FPLX:p38")
+    assert (written["Akt"], written["p38"]) == ("NCBIGene:11651", "NCBIGene:26416")  # mouse Akt1, Mapk14
+    found, written = ids("Akt and p38 were activated in human hepatocytes, with TP53 unchanged.")
+    assert (written["Akt"], written["p38"]) == ("NCBIGene:207", "NCBIGene:1432")  # human AKT1, MAPK14
+    text = "Akt was activated in human hepatocytes."
+    result = extractor.extract(Document("PMID:1", text, (Passage("abstract", 0, text),)))
+    assert "\tAkt\tGene\t207" in generate_pubtator([corpus_convention(result, extractor.lexicon)])
+    graph = KnowledgeGraph()
+    graph.add_result(result)
+    assert "FPLX:AKT" in graph.graph.nodes and "NCBIGene:207" not in graph.graph.nodes
