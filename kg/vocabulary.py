@@ -150,7 +150,9 @@ def _read_obo(path: Path) -> tuple[list[Term], list[tuple[str, str]]]:
     try:
         document = fastobo.load(str(path))
     except (SyntaxError, ValueError, OSError) as error:  # fastobo reports malformed OBO as SyntaxError
-        raise VocabularyError(f"{path}: not valid OBO ({str(error).splitlines()[0][:200]})") from None
+        raise VocabularyError(
+            f"{path}: not valid OBO ({str(error).splitlines()[0][:200].replace('<stdin>', 'the file')})"
+        ) from None
     prefixes = sorted(
         (str(c.prefix), str(c.url)) for c in document.header if type(c).__name__ == "IdspaceClause"
     )
@@ -449,6 +451,8 @@ def check_vocabulary(vocabulary: Vocabulary, lexicon: Lexicon) -> Vocabulary:
                     f"term {term.id}: the name {name!r} would shadow {len(meanings)} lexicon concepts "
                     f"({', '.join(sorted(meanings)[:3])}, ...)"
                 )
+    if not vocabulary.terms and not vocabulary.mappings:
+        problems.append("no terms and no mappings: nothing to add")
     cycle = _cycle({t.id: t.parents for t in terms})
     if cycle:
         problems.append(f"the parents make a cycle: {' -> '.join(cycle)}")

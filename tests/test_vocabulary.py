@@ -132,6 +132,7 @@ def test_an_sssom_mapping_set_merges_a_users_term_with_the_lexicon(lexicon, mode
         ),
         ("# prefix D: https://e.org/\nid\tname\nD:1\tALS\n", "would shadow 16 lexicon concepts"),
         ("# prefix D: https://e.org/\nid\tname\nD:1\tAB\n", "too short"),
+        ("id\tname\n", "no terms and no mappings"),
         (
             "# prefix D: https://e.org/\nid\tname\tsynonyms\nD:1\tsome disease\tbecause\n",
             "a common English word",
