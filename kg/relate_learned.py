@@ -470,6 +470,46 @@ def _polarity_of(relation: Relation) -> str:
 _LABEL_POLARITY = {"CID": "up", "Positive_Correlation": "up", "Negative_Correlation": "down"}
 
 
+def _without_symptoms_of_treated(
+    view: DocumentView, learned: list[Relation], sources: list[Candidate], rules: Sequence[Relation]
+) -> list[Relation]:
+    """The learned relations less a chemical's positive correlation with a disease that the text only names
+    as part of another disease the chemical treats ("chronic pruritus in atopic dermatitis ..., and
+    dupilumab ... effective in the treatment of atopic dermatitis": dupilumab does not go with pruritus)."""
+    treated = {(r.subject, r.object) for r in (*learned, *rules) if r.predicate == Predicate.TREATS}
+    if not treated:
+        return learned
+    kept = []
+    for relation, candidate in zip(learned, sources, strict=True):
+        if relation.predicate == Predicate.POSITIVELY_CORRELATED_WITH and candidate.types in ("CD", "DC"):
+            chemical = candidate.subject if candidate.subject_type == "C" else candidate.object
+            if candidate.instance_mentions and all(
+                _part_of_treated(
+                    view, pair[1] if candidate.subject_type == "C" else pair[0], chemical, treated
+                )
+                for pair in candidate.instance_mentions
+            ):
+                continue
+        kept.append(relation)
+    return kept
+
+
+def _part_of_treated(view: DocumentView, disease: int, chemical: str, treated: set[tuple[str, str]]) -> bool:
+    """Whether the disease mention is followed by "in" and a disease the chemical treats ("pruritus in AD")."""
+    mention = view.mentions[disease]
+    for other in view.by_sentence[view.sentence_of[disease]]:
+        following = view.mentions[other]
+        if following.start <= mention.end or view.codes[other] != "D":
+            continue
+        try:
+            between = view.document.text_at(mention.end, following.start)
+        except ValueError:
+            continue
+        if between.strip().lower() == "in" and (chemical, following.concept_id) in treated:
+            return True
+    return False
+
+
 def judge_relations(
     model: RelationModel | None,
     document: Document,
@@ -510,6 +550,7 @@ def judge_relations(
             frozenset((c.subject, c.object)) for c, x in zip(pairs, judged.labels, strict=True) if x != NONE
         }
     learned: list[Relation] = []
+    sources: list[Candidate] = []  # the candidate of each learned relation
     verdicts: dict[frozenset[str], tuple[str, bool, bool]] = {}  # pair -> (label, not a claim, C-D)
     for candidate, probability, label, dropped in zip(
         candidates, scored.p_pair, scored.labels, scored.not_claims, strict=True
@@ -523,6 +564,8 @@ def judge_relations(
         evidence = _evidence(document, view, candidate, subject, scheme.value, label, float(probability))
         if evidence is not None:
             learned.append(Relation(subject, predicate.value, obj, evidence, qualifiers))
+            sources.append(candidate)
+    learned = _without_symptoms_of_treated(view, learned, sources, rule_relations)
     kept = []
     for relation in rule_relations:
         pair = frozenset((relation.subject, relation.object))
