@@ -14,6 +14,7 @@ which recognition (:mod:`kg.recognise`) matches in that paper's text alongside t
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from kg.categories import category_of
@@ -36,18 +37,24 @@ __all__ = [
 
 @dataclass
 class DocumentNames:
-    """Names valid in one document only: token tuple -> (concept id, entity type, method)."""
+    """Names valid in one document only: token tuple -> (concept id, entity type, method); over ``base``,
+    names valid in every document (a user's vocabularies, which win), shared rather than copied."""
 
     names: dict[tuple[str, ...], tuple[str, EntityType, str]] = field(default_factory=dict)
+    base: Mapping[tuple[str, ...], tuple[str, EntityType, str]] = field(default_factory=dict)
+    base_lengths: tuple[int, ...] = ()
 
     def add(self, name: str, concept_id: str, entity_type: EntityType, method: str) -> None:
         norms = tuple(token.norm for token in tokenize(name))
         if norms and norms not in self.names:
             self.names[norms] = (concept_id, entity_type, method)
 
+    def get(self, norms: tuple[str, ...]) -> tuple[str, EntityType, str] | None:
+        return self.base.get(norms) or self.names.get(norms)
+
     @property
     def lengths(self) -> list[int]:
-        return sorted({len(k) for k in self.names}, reverse=True)
+        return sorted({len(k) for k in self.names} | set(self.base_lengths), reverse=True)
 
 
 _STOP_WORDS = {"of", "the", "and", "in", "with", "to", "a", "an", "or", "for", "by", "on", "due", "type"}
@@ -154,11 +161,11 @@ def local_concept(name: str, entity_type: EntityType, broader: tuple[str, ...] =
 def names_from_annotations(
     document: Document, lexicon: Lexicon, overlay: Overlay | None = None
 ) -> tuple[DocumentNames, list[Concept], list[str]]:
-    """Names the document's own annotations add for this document (after those of the user's vocabularies
-    in ``overlay``, which win), the concepts they use beyond the lexicon's, and warnings about annotations
-    that were not used."""
-    names = DocumentNames(dict(overlay.names) if overlay else {})
-    local: dict[str, Concept] = dict(overlay.concepts) if overlay else {}
+    """Names the document's own annotations add for this document (over those of the user's vocabularies
+    in ``overlay``, which win), the local concepts they create, and warnings about annotations that were not
+    used."""
+    names = DocumentNames(base=overlay.names, base_lengths=overlay.lengths) if overlay else DocumentNames()
+    local: dict[str, Concept] = {}
     warnings: list[str] = []
     for annotation in document.annotations:
         category = category_of(annotation.type)

@@ -24,7 +24,7 @@ the fork), Dask workers (pickled as the directories it was opened from, and reop
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -98,6 +98,11 @@ class Extractor:
         return cls(lexicon, models, relation_scheme, learned_min_score, tagging_scheme, overlay)
 
     @property
+    def known(self) -> Mapping[str, Concept]:
+        """The concepts of the user's vocabularies (new ones, and the lexicon's they extend), by ID."""
+        return self.overlay.concepts if self.overlay else {}
+
+    @property
     def fingerprint(self) -> str:
         """Identifies what this extractor would produce (for build checkpoints)."""
         return (
@@ -128,7 +133,7 @@ class Extractor:
         for document in documents:
             names, local, warnings = names_from_annotations(document, self.lexicon, self.overlay)
             mentions = self.matcher.find_mentions(document, names)
-            grounded, concepts = ground_mentions(mentions, self.lexicon, local)
+            grounded, concepts = ground_mentions(mentions, self.lexicon, local, self.known)
             found.append((grounded, concepts, local, warnings))
         tagger = self.models.tagger
         tagged: list[list[TaggedSpan] | None] = [None] * len(documents)
@@ -197,7 +202,7 @@ class Extractor:
             keep_tagged=lambda m: (m.start, m.end, m.concept_id) in assent,
         )
         resolved, made = resolve_concepts(self.normaliser, document, combined, self.lexicon)
-        return ground_mentions(resolved, self.lexicon, [*local, *made])
+        return ground_mentions(resolved, self.lexicon, [*local, *made], self.known)
 
     def relate(self, document: Document, mentions: list[Mention], concepts: list[Concept]) -> list[Relation]:
         """The relations between grounded mentions of a document (found by :meth:`extract`, or given, as

@@ -9,7 +9,7 @@ mention's type.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from kg.categories import entity_type_of
@@ -21,14 +21,19 @@ __all__ = ["ground_mentions"]
 
 
 def ground_mentions(
-    mentions: list[Mention], lexicon: Lexicon, local: Iterable[Concept] = ()
+    mentions: list[Mention],
+    lexicon: Lexicon,
+    local: Iterable[Concept] = (),
+    known: Mapping[str, Concept] | None = None,
 ) -> tuple[list[Mention], list[Concept]]:
     """Choose each mention's concept (one grounded already keeps its own); return the grounded mentions
-    and the concepts they use."""
+    and the concepts they use. ``local`` concepts (this document's) and ``known`` ones (a user's
+    vocabularies') come before the lexicon's."""
     local_by_id = {concept.id: concept for concept in local}
+    known = known or {}
 
     def get_concept(curie: str) -> Concept | None:
-        return local_by_id.get(curie) or lexicon.get_concept(curie)
+        return local_by_id.get(curie) or known.get(curie) or lexicon.get_concept(curie)
 
     unambiguous = Counter(m.candidates[0] for m in mentions if len(m.candidates) == 1)
     grounded: list[Mention] = []

@@ -113,7 +113,7 @@ def _passage_candidates(
                     candidates.append(_Candidate(first, last, found[0], found[1], "dictionary"))
         for length in lengths:
             if first + length <= len(norms):
-                named = names.names.get(tuple(norms[first : first + length]))
+                named = names.get(tuple(norms[first : first + length]))
                 if named:
                     concept_id, entity_type, method = named
                     candidates.append(

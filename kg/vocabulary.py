@@ -534,6 +534,7 @@ class Overlay:
     concepts: dict[str, Concept] = field(default_factory=dict)
     names: dict[tuple[str, ...], tuple[str, EntityType, str]] = field(default_factory=dict)
     prefixes: dict[str, str] = field(default_factory=dict)
+    lengths: tuple[int, ...] = ()  # the token counts of its names
 
     @classmethod
     def build(cls, vocabularies: Iterable[Vocabulary], lexicon: Lexicon) -> Overlay:
@@ -580,7 +581,7 @@ class Overlay:
                 if norms:
                     names.setdefault(norms, (concept_id, entity_type, VOCABULARY_METHOD))
         prefixes = {p: iri for v in vocabularies for p, iri in v.prefixes}
-        return cls(vocabularies, concepts, names, prefixes)
+        return cls(vocabularies, concepts, names, prefixes, tuple(sorted({len(k) for k in names})))
 
     def digest(self) -> str:
         """What identifies these vocabularies (for build fingerprints)."""
