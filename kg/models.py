@@ -18,10 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
-import io
 import json
-import zipfile
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable
@@ -30,9 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
-from kg.errors import ModelError
 from kg.normalise.model import NormaliserModel
 from kg.tag import Tagger
+from kg.weights import load_weights, npz_arrays
 
 __all__ = [
     "DIMENSIONS",
@@ -114,8 +111,8 @@ class LogisticModel:
     @classmethod
     def read(cls, path: Path) -> LogisticModel:
         """Read a shipped model (JSON of sparse weights, see :mod:`kg.train.logistic`)."""
-        try:
-            raw = path.read_bytes()
+
+        def parse(raw: bytes, digest: str) -> LogisticModel:
             data = json.loads(raw)
             heads = {}
             for name, head in data["heads"].items():
@@ -127,25 +124,9 @@ class LogisticModel:
                 heads[name] = LogisticHead(
                     classes, weights, np.array(head["intercepts"]), head.get("threshold", 0.5)
                 )
-        except FileNotFoundError:
-            raise ModelError(f"{path}: model file missing; rebuild it with `make learn`") from None
-        except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
-            raise ModelError(
-                f"{path}: model file damaged ({type(error).__name__}: {error}); rebuild it with `make learn`"
-            ) from None
-        return cls(heads, data.get("trained_on", {}), path, hashlib.sha256(raw).hexdigest()[:16])
+            return cls(heads, data.get("trained_on", {}), path, digest)
 
-
-def _read_json(path: Path) -> tuple[dict, str]:
-    try:
-        raw = path.read_bytes()
-        return json.loads(raw), hashlib.sha256(raw).hexdigest()[:16]
-    except FileNotFoundError:
-        raise ModelError(f"{path}: model file missing; rebuild it with `make learn`") from None
-    except (OSError, ValueError) as error:
-        raise ModelError(
-            f"{path}: model file damaged ({type(error).__name__}: {error}); rebuild it with `make learn`"
-        ) from None
+        return load_weights(path, parse)
 
 
 @dataclass(frozen=True, eq=False)
@@ -232,13 +213,7 @@ class TreeEnsemble:
     @classmethod
     def read(cls, path: Path) -> TreeEnsemble:
         """Read a shipped tree model (JSON: ``features``, ``trees``, optional ``bias`` and ``classes``)."""
-        data, digest = _read_json(path)
-        try:
-            return cls.from_json(data, path, digest)
-        except (KeyError, TypeError, ValueError, IndexError) as error:
-            raise ModelError(
-                f"{path}: model file damaged ({type(error).__name__}: {error}); rebuild it with `make learn`"
-            ) from None
+        return load_weights(path, lambda raw, digest: cls.from_json(json.loads(raw), path, digest))
 
     @functools.cached_property
     def column(self) -> dict[str, int]:
@@ -483,17 +458,7 @@ class RelationModel:
     @classmethod
     def read(cls, path: Path) -> RelationModel:
         """Read a shipped relation model (see :mod:`kg.train.relations`)."""
-        try:
-            raw = path.read_bytes()
-            with np.load(io.BytesIO(raw), allow_pickle=False) as archive:
-                arrays = {name: archive[name] for name in archive.files}
-            return cls.from_arrays(arrays, path, hashlib.sha256(raw).hexdigest()[:16])
-        except FileNotFoundError:
-            raise ModelError(f"{path}: model file missing; rebuild it with `make learn`") from None
-        except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, zipfile.BadZipFile) as error:
-            raise ModelError(
-                f"{path}: model file damaged ({type(error).__name__}: {error}); rebuild it with `make learn`"
-            ) from None
+        return load_weights(path, lambda raw, digest: cls.from_arrays(npz_arrays(raw), path, digest))
 
 
 @dataclass(frozen=True, eq=False)

@@ -20,10 +20,8 @@ Viterbi is vectorised over sentences and heads.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-import zipfile
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -34,9 +32,9 @@ import numpy as np
 
 from kg.abbreviations import find_abbreviations
 from kg.choices import TaggingScheme
-from kg.errors import ModelError
 from kg.records import Document, EntityType, Mention
 from kg.text import split_sentences
+from kg.weights import load_weights, npz_arrays
 
 __all__ = [
     "HEADS_OF_SCHEME",
@@ -221,18 +219,13 @@ class Tagger:
     @classmethod
     def read(cls, path: Path) -> Tagger:
         """The tagger in ``path``; a missing or damaged file ends in one :class:`~kg.errors.ModelError`."""
-        try:
-            raw = path.read_bytes()
-            with np.load(path, allow_pickle=False) as data:
-                meta = json.loads(bytes(data["meta"]).decode("utf-8"))
-                arrays = {name: data[name] for name in data.files if name != "meta"}
-            return cls(arrays, meta, path, hashlib.sha256(raw).hexdigest()[:16])
-        except FileNotFoundError:
-            raise ModelError(f"{path}: model file missing; rebuild it with `make learn`") from None
-        except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, zipfile.BadZipFile) as error:
-            raise ModelError(
-                f"{path}: model file damaged ({type(error).__name__}: {error}); rebuild it with `make learn`"
-            ) from None
+
+        def parse(raw: bytes, digest: str) -> Tagger:
+            arrays = npz_arrays(raw)
+            meta = json.loads(bytes(arrays.pop("meta")).decode("utf-8"))
+            return cls(arrays, meta, path, digest)
+
+        return load_weights(path, parse)
 
     def heads_for(self, scheme: TaggingScheme) -> list[int]:
         """Indexes of the heads that decode each type under ``scheme`` (types this model lacks are left out)."""

@@ -16,15 +16,14 @@ At load the trees become complete binary trees in a few arrays, scored level by 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from kg.errors import ModelError
 from kg.normalise.features import FEATURES
+from kg.weights import load_weights
 
 __all__ = ["FORMAT", "METHOD", "NormaliserModel", "Trees"]
 
@@ -134,12 +133,4 @@ class NormaliserModel:
     @classmethod
     def read(cls, path: Path) -> NormaliserModel:
         """Read a weights file; a missing or damaged one ends in one :class:`ModelError` line."""
-        try:
-            raw = Path(path).read_bytes()
-            return cls.from_json(json.loads(raw), Path(path), hashlib.sha256(raw).hexdigest()[:16])
-        except FileNotFoundError:
-            raise ModelError(f"{path}: model file missing; rebuild it with `make learn`") from None
-        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
-            raise ModelError(
-                f"{path}: model file damaged ({type(error).__name__}: {error}); rebuild it with `make learn`"
-            ) from None
+        return load_weights(path, lambda raw, digest: cls.from_json(json.loads(raw), Path(path), digest))
