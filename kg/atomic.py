@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_group", "atomic_path", "write_atomic"]
+__all__ = ["atomic_group", "atomic_path", "publish_directory", "write_atomic"]
 
 _PENDING: contextvars.ContextVar[list[tuple[Path, Path]] | None] = contextvars.ContextVar(
     "pending", default=None
@@ -80,3 +80,15 @@ def write_atomic(target: str | Path, data: str | bytes) -> Path:
     with atomic_path(target) as temporary:
         temporary.write_bytes(payload)
     return Path(target)
+
+
+def publish_directory(temporary: Path, target: Path) -> None:
+    """Rename a folder built beside ``target`` into place. When another process published ``target``
+    first (a cache two processes build at once), theirs is kept; a half-made ``target`` (no
+    ``meta.json``) is replaced."""
+    try:
+        os.replace(temporary, target)
+    except OSError:
+        if not (target / "meta.json").exists():  # another process did not win the race: retry once
+            shutil.rmtree(target, ignore_errors=True)
+            os.replace(temporary, target)

@@ -30,6 +30,7 @@ from pathlib import Path
 import marisa_trie
 import numpy as np
 
+from kg.atomic import publish_directory
 from kg.categories import entity_type_of
 from kg.errors import LexiconError
 from kg.lexicon.kinds import SYMBOL_KINDS, NameKind
@@ -582,12 +583,7 @@ def compile_lexicon(
         }
         (temporary / "meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
         report(1.0)
-        try:
-            os.replace(temporary, compiled)
-        except OSError:
-            if not (compiled / "meta.json").exists():  # another process did not win the race: retry once
-                shutil.rmtree(compiled, ignore_errors=True)
-                os.replace(temporary, compiled)
+        publish_directory(temporary, compiled)
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
 

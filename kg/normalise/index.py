@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
 import tempfile
 import time
@@ -35,6 +34,7 @@ from pathlib import Path
 import marisa_trie
 import numpy as np
 
+from kg.atomic import publish_directory
 from kg.categories import entity_type_of
 from kg.lexicon import Lexicon
 from kg.lexicon.kinds import NameKind
@@ -291,12 +291,7 @@ def build_candidate_index(lexicon: Lexicon, directory: Path) -> dict[str, float]
         (temporary / "meta.json").write_text(
             json.dumps({"version": INDEX_VERSION, **figures}, indent=2), encoding="utf-8"
         )
-        try:
-            os.replace(temporary, directory)
-        except OSError:
-            if not (directory / "meta.json").exists():  # another process did not win the race: retry once
-                shutil.rmtree(directory, ignore_errors=True)
-                os.replace(temporary, directory)
+        publish_directory(temporary, directory)
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
     return figures
