@@ -502,7 +502,16 @@ def registered_vocabularies() -> list[Vocabulary]:
     folder = vocabulary_dir()
     if not folder.is_dir():
         return []
-    return [Vocabulary.from_json(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))]
+    vocabularies = []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            vocabularies.append(Vocabulary.from_json(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
+            raise VocabularyError(
+                f"{path}: an added vocabulary is damaged ({type(error).__name__}: {error}); "
+                f"remove it with `kg lexicon remove {path.stem}` and add it again"
+            ) from None
+    return vocabularies
 
 
 def add_vocabulary(path: str | Path, lexicon: Lexicon) -> Vocabulary:

@@ -231,3 +231,16 @@ def test_the_mapping_set_says_a_users_term_was_merged_by_the_user(derm_extractor
         "merged by kg from the user vocabulary",
     )
     assert ("MONDO:0007869", "OMIM:149500") in rows  # the lexicon's own merge is there too
+
+
+def test_a_damaged_added_vocabulary_is_named_in_one_line(tmp_path):
+    (tmp_path / "derm.json").write_text('{"name": "derm", "terms": [', encoding="utf-8")
+    result = subprocess.run(
+        [*KG, "build", str(SEED), "-o", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "KG_VOCABULARY_DIR": str(tmp_path)},
+    )
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "derm.json: an added vocabulary is damaged" in result.stderr
+    assert "kg lexicon remove derm" in result.stderr
