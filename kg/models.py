@@ -1,7 +1,7 @@
 """The learned models `kg` applies, loaded once from the weights shipped in ``kg/data/``.
 
 :class:`Models` bundles them: the mention filter (a logistic regression over hashed features,
-:class:`LogisticModel`), the species model (gradient-boosted trees, :class:`TreeEnsemble`), the relation
+:class:`LogisticModel`), the species model (gradient-boosted trees, :class:`~kg.trees.TreeEnsemble`), the relation
 model (:class:`RelationModel`: trees over a candidate's features, and for CDR a small sentence CNN,
 :class:`SentenceCNN`), the concept normaliser's ranker and memory
 (:class:`~kg.normalise.model.NormaliserModel`) and the mention tagger (:class:`~kg.tag.Tagger`); an
@@ -29,6 +29,7 @@ import numpy as np
 
 from kg.normalise.model import NormaliserModel
 from kg.tag import Tagger
+from kg.trees import TreeEnsemble
 from kg.weights import load_weights, npz_arrays
 
 __all__ = [
@@ -127,165 +128,6 @@ class LogisticModel:
             return cls(heads, data.get("trained_on", {}), path, digest)
 
         return load_weights(path, parse)
-
-
-@dataclass(frozen=True, eq=False)
-class TreeEnsemble:
-    """Gradient-boosted regression trees (as LightGBM grows them), scored with numpy.
-
-    The nodes of all trees are laid end to end: split feature, threshold, default direction for NaN, and
-    the two children, each a node index or ``~k`` for leaf ``k`` (leaves are laid end to end too); ``roots``
-    is each tree's first node (``~k`` for a tree that is a single leaf). A row goes left when its feature
-    value is at most the threshold. Scoring compares every row with every node's threshold at once, then
-    walks all rows down all trees together, one level per step. A multi-class ensemble (``classes`` > 1)
-    has one tree per class and boosting round, round after round, as LightGBM orders them.
-
-    >>> model = TreeEnsemble.from_json({"features": ["x"], "trees": [
-    ...     {"split_feature": [0], "threshold": [1.5], "left": [-1], "right": [-2], "default_left": [True],
-    ...      "leaves": [-1.0, 2.0]}], "bias": 0.5})
-    >>> model.raw_scores(np.array([[1.0], [3.0]])).tolist()
-    [-0.5, 2.5]
-    >>> model.dense([{"x": 3.0, "unknown": 1.0}, {}]).tolist()
-    [[3.0], [0.0]]
-    """
-
-    features: tuple[str, ...]
-    split_feature: np.ndarray  # (nodes,) int
-    threshold: np.ndarray  # (nodes,) float
-    default_left: np.ndarray  # (nodes,) bool
-    left: np.ndarray  # (nodes,) int: a node, or ~leaf
-    right: np.ndarray
-    leaves: np.ndarray  # (leaves,) float
-    roots: np.ndarray  # (trees,) int: a node, or ~leaf
-    depth: int
-    bias: float = 0.0
-    trained_on: dict[str, object] = field(default_factory=dict)
-    path: Path | None = None
-    digest: str = ""
-    classes: int = 1
-
-    @classmethod
-    def from_json(cls, data: dict, path: Path | None = None, digest: str = "") -> TreeEnsemble:
-        features: list[int] = []
-        thresholds: list[float] = []
-        defaults: list[bool] = []
-        lefts: list[int] = []
-        rights: list[int] = []
-        leaves: list[float] = []
-        roots: list[int] = []
-        depth = 0
-        for tree in data["trees"]:
-            node_base, leaf_base = len(features), len(leaves)
-
-            def shift(child: int, node_base: int = node_base, leaf_base: int = leaf_base) -> int:
-                return child + node_base if child >= 0 else ~(~child + leaf_base)
-
-            roots.append(node_base if tree["split_feature"] else ~leaf_base)
-            features += tree["split_feature"]
-            thresholds += tree["threshold"]
-            defaults += tree["default_left"]
-            lefts += [shift(c) for c in tree["left"]]
-            rights += [shift(c) for c in tree["right"]]
-            leaves += tree["leaves"]
-            depth = max(depth, _depth(tree["left"], tree["right"]))
-        classes = int(data.get("classes", 1))
-        if classes < 1 or len(roots) % classes:
-            raise ValueError(f"{len(roots)} trees do not make rounds of {classes} classes")
-        if features and not 0 <= min(features) <= max(features) < len(data["features"]):
-            raise ValueError("a split reads a feature the model does not list")
-        return cls(
-            tuple(data["features"]),
-            np.array(features, dtype=np.int64),
-            np.array(thresholds, dtype=np.float64),
-            np.array(defaults, dtype=bool),
-            np.array(lefts, dtype=np.int64),
-            np.array(rights, dtype=np.int64),
-            np.array(leaves, dtype=np.float64),
-            np.array(roots, dtype=np.int64),
-            depth,
-            float(data.get("bias", 0.0)),
-            dict(data.get("trained_on", {})),
-            path,
-            digest,
-            classes,
-        )
-
-    @classmethod
-    def read(cls, path: Path) -> TreeEnsemble:
-        """Read a shipped tree model (JSON: ``features``, ``trees``, optional ``bias`` and ``classes``)."""
-        return load_weights(path, lambda raw, digest: cls.from_json(json.loads(raw), path, digest))
-
-    @functools.cached_property
-    def column(self) -> dict[str, int]:
-        """Feature name -> column of the rows the ensemble reads."""
-        return {name: i for i, name in enumerate(self.features)}
-
-    def dense(self, rows: list[dict[str, float]]) -> np.ndarray:
-        """Named feature values as the rows :meth:`raw_scores` reads (absent or unknown names: 0.0)."""
-        matrix = np.zeros((len(rows), max(1, len(self.features))))
-        column = self.column
-        for i, row in enumerate(rows):
-            for name, value in row.items():
-                j = column.get(name)
-                if j is not None:
-                    matrix[i, j] = value
-        return matrix
-
-    def _leaf_values(self, rows: np.ndarray, chunk: int = 256) -> np.ndarray:
-        """The leaf value each row reaches in each tree, (rows, trees); rows are walked in chunks so the
-        row-by-node comparisons stay small."""
-        rows = np.asarray(rows, dtype=np.float64)
-        out = np.zeros((len(rows), len(self.roots)))
-        for begin in range(0, len(rows), chunk):
-            part = rows[begin : begin + chunk]
-            values = part[:, self.split_feature]  # (rows, nodes)
-            goes_left = values <= self.threshold
-            if np.isnan(values).any():
-                goes_left = np.where(np.isnan(values), self.default_left, goes_left)
-            flat = goes_left.ravel()
-            offsets = (np.arange(len(part)) * len(self.split_feature))[:, None]
-            node = np.tile(self.roots, (len(part), 1))  # (rows, trees): >= 0 an inner node, < 0 ~leaf
-            for _ in range(self.depth):
-                inner = node >= 0
-                if not inner.any():
-                    break
-                at = np.where(inner, node, 0)
-                node = np.where(inner, np.where(flat[offsets + at], self.left[at], self.right[at]), node)
-            out[begin : begin + len(part)] = self.leaves[~node]
-        return out
-
-    def raw_scores(self, rows: np.ndarray) -> np.ndarray:
-        """The ensemble's raw score (sum of leaf values plus the bias) of each row of ``rows``; for a
-        multi-class ensemble, one column per class."""
-        rows = np.asarray(rows, dtype=np.float64)
-        if len(rows) == 0:
-            return np.zeros(0) if self.classes == 1 else np.zeros((0, self.classes))
-        leaves = self._leaf_values(rows)
-        if self.classes == 1:
-            return leaves.sum(axis=1) + self.bias
-        return leaves.reshape(len(rows), -1, self.classes).sum(axis=1) + self.bias
-
-    def probabilities(self, rows: np.ndarray) -> np.ndarray:
-        """The logistic function of the raw scores (one class), or their softmax (several)."""
-        raw = self.raw_scores(rows)
-        if self.classes == 1:
-            return 1.0 / (1.0 + np.exp(-raw))
-        exp = np.exp(raw - raw.max(axis=1, keepdims=True))
-        return exp / exp.sum(axis=1, keepdims=True)
-
-
-def _depth(left: list[int], right: list[int]) -> int:
-    """The number of decisions on the longest path of a tree given as child lists (node 0 the root)."""
-    if not left:
-        return 0
-    deepest, stack = 0, [(0, 1)]
-    while stack:
-        node, level = stack.pop()
-        deepest = max(deepest, level)
-        for child in (left[node], right[node]):
-            if child >= 0:
-                stack.append((child, level + 1))
-    return deepest
 
 
 # The sentence CNN's own tokens: padding, unknown word, other entities by type, and the candidate's two

@@ -14,8 +14,9 @@ from conftest import FIXTURES
 from kg.errors import ModelError
 from kg.models import NORMALISER_FILE, Models
 from kg.normalise import CandidateIndex, Normalisation, Normaliser, find_long_forms, normalise_mentions
-from kg.normalise.model import NormaliserModel, Trees
+from kg.normalise.model import NormaliserModel
 from kg.records import Document, EntityType, Mention, Passage
+from kg.trees import TreeEnsemble
 
 DISEASE, CHEMICAL = EntityType.DISEASE, EntityType.CHEMICAL
 
@@ -160,8 +161,14 @@ def test_exported_trees_score_as_lightgbm_does():
             dataset,
             num_boost_round=25,
         )
-        trees = Trees.from_nodes(tree_nodes(booster))
-        np.testing.assert_allclose(trees.score(rows), booster.predict(rows, raw_score=True), atol=1e-9)
+        trees = TreeEnsemble.from_json({"features": list("abcde"), "trees": tree_nodes(booster)})
+        assert (trees.complete is not None) == (parameters["num_leaves"] == 15)  # both ways of scoring
+        np.testing.assert_allclose(trees.raw_scores(rows), booster.predict(rows, raw_score=True), atol=1e-9)
+        np.testing.assert_allclose(
+            trees.raw_scores(rows.astype(np.float32)),
+            booster.predict(rows.astype(np.float32), raw_score=True),
+            atol=1e-9,
+        )
 
 
 @pytest.mark.corpora

@@ -198,7 +198,7 @@ class Normaliser:
         self._index = index
         self._memory = memory
         self._composites = composites
-        self._score = score or model.trees.score
+        self._score = score or model.trees.raw_scores
         self._featuriser: Featuriser | None = None
 
     @property

@@ -37,10 +37,11 @@ from kg.errors import KGError
 from kg.lexicon import Lexicon
 from kg.normalise.features import FEATURES, CandidateOptions, Featuriser, KeyIndex
 from kg.normalise.index import CandidateIndex
-from kg.normalise.model import FORMAT, METHOD, NormaliserModel, Trees
+from kg.normalise.model import FORMAT, METHOD, NormaliserModel
 from kg.normalise.normaliser import NORMALISED_TYPES, find_long_forms, surface, text_key
 from kg.records import Document, EntityType, Mention
 from kg.train.corpora import training_documents
+from kg.trees import TreeEnsemble
 
 __all__ = [
     "FOLDS",
@@ -238,7 +239,7 @@ def _walk(node: dict, nodes: dict[int, dict], leaves: dict[int, float]) -> int:
 
 
 def tree_nodes(booster) -> list[dict[str, list]]:  # booster: lightgbm.Booster
-    """The booster's trees as node lists (:meth:`kg.normalise.model.Trees.from_nodes`): numerical ``<=``
+    """The booster's trees as node lists (:meth:`kg.trees.TreeEnsemble.from_json`): numerical ``<=``
     splits only, leaves as ``~index``."""
     trees = []
     for info in booster.dump_model()["tree_info"]:
@@ -389,7 +390,8 @@ def learn(
     booster = fit_ranker(records, parameters)
     trees = tree_nodes(booster)
     sample = np.concatenate([r.rows for r in records if len(r.concepts)][:2000])
-    ours, theirs = Trees.from_nodes(trees).score(sample), booster.predict(sample)
+    ours = TreeEnsemble.from_json({"features": list(FEATURES), "trees": trees}).raw_scores(sample)
+    theirs = booster.predict(sample)
     if not np.allclose(ours, theirs, atol=1e-6):
         raise KGError(f"the exported trees disagree with LightGBM (max {np.abs(ours - theirs).max():.2g})")
     threshold = nil_threshold(records, ids, parameters)
