@@ -718,8 +718,14 @@ def evaluate(
     """Score recognition and normalisation against gold annotations: mention-level strict and
     document-level concept-ID precision, recall and F1 per entity type (or, with --relations, document-level
     relations; with --normaliser, the normaliser on the gold spans)."""
+    from kg.evaluate import (
+        RELATION_ERROR_COLUMNS,
+        evaluate_relations,
+        predict,
+        predict_relations,
+        read_predictions,
+    )
     from kg.evaluate import evaluate as score
-    from kg.evaluate import evaluate_relations, predict, predict_relations, read_predictions
     from kg.read import read_documents
 
     documents = read_documents([str(p) for p in gold])
@@ -743,11 +749,19 @@ def evaluate(
         out.print(table)
         return
     if relations is not None:
+        relation_errors: list[dict[str, str]] = []
         result = evaluate_relations(
             documents,
             predict_relations(documents, extractor, relations, gold_entities=gold_entities),
             types=["CID"] if relations is RelationScheme.CDR else None,
+            errors=relation_errors,
         )
+        if errors is not None:
+            import pandas as pd
+
+            from kg.tables import write_frame
+
+            write_frame(pd.DataFrame(relation_errors, columns=RELATION_ERROR_COLUMNS), errors)
         if as_json:
             out.print(json.dumps(result, indent=2), highlight=False)
             return

@@ -17,7 +17,7 @@ mentions whose span matches, how often the IDs agree is counted as well (``menti
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -381,8 +381,12 @@ def evaluate_relations(
     documents: Iterable[Document],
     predictions: Iterable[PredictedRelation],
     types: Iterable[str] | None = None,
+    errors: list[dict[str, str]] | None = None,
 ) -> dict[str, dict[str, float | int]]:
-    """Document-level relation scores: ``pair`` (the two concepts) and ``pair+type``."""
+    """Document-level relation scores: ``pair`` (the two concepts) and ``pair+type``. Given a list,
+    ``errors`` receives one row per error: a predicted pair the corpus does not have (``pair FP``), a gold
+    pair not predicted (``pair FN``), or a pair found with another type (``wrong type``), with both
+    concepts' IDs and the names the document's annotations give them."""
     wanted = set(types) if types else None
     by_document: dict[str, list[PredictedRelation]] = defaultdict(list)
     for prediction in predictions:
@@ -426,7 +430,62 @@ def evaluate_relations(
                     counts.fp += 1
             counts.tp += len(matched_gold)
             counts.fn += len(gold_items - matched_gold)
+        if errors is not None:
+            errors.extend(_relation_errors(document, gold, list(predicted.values()), matches))
     return {"pair": pair.as_dict(), "pair+type": typed.as_dict()}
+
+
+RELATION_ERROR_COLUMNS = (
+    "document", "error", "gold type", "predicted type", "subject", "subject name", "object", "object name"
+)  # fmt: skip
+
+
+def _relation_errors(
+    document: Document,
+    gold: set[tuple[str, str, str]],
+    predicted: list[PredictedRelation],
+    matches: Callable[[PredictedRelation, tuple[str, str, str]], bool],
+) -> list[dict[str, str]]:
+    """The relation errors of one document (see :func:`evaluate_relations`), gold pairs first."""
+    names: dict[str, str] = {}
+    for annotation in document.annotations:
+        for curie in annotation.ids:
+            names.setdefault(gold_id(curie), annotation.text)
+    rows = []
+    for kind, subject, obj in sorted(gold):
+        found = sorted({p.type for p in predicted if matches(p, (kind, subject, obj))})
+        if kind in found:
+            continue
+        rows.append(
+            {
+                "document": document.id,
+                "error": "wrong type" if found else "pair FN",
+                "gold type": kind,
+                "predicted type": "|".join(found),
+                "subject": subject,
+                "subject name": names.get(subject, ""),
+                "object": obj,
+                "object name": names.get(obj, ""),
+            }
+        )
+    for p in sorted(predicted, key=lambda p: (p.subject_ids[0], p.object_ids[0], p.type)):
+        if not any(matches(p, g) for g in gold):
+            # the concepts by the corpus's IDs where the document's annotations use one of them
+            subject = next((i for i in p.subject_ids if i in names), p.subject_ids[0])
+            obj = next((i for i in p.object_ids if i in names), p.object_ids[0])
+            rows.append(
+                {
+                    "document": document.id,
+                    "error": "pair FP",
+                    "gold type": "",
+                    "predicted type": p.type,
+                    "subject": subject,
+                    "subject name": names.get(subject, ""),
+                    "object": obj,
+                    "object name": names.get(obj, ""),
+                }
+            )
+    return rows
 
 
 @dataclass
