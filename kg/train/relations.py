@@ -124,12 +124,10 @@ class _Vocabulary:
         import scipy.sparse as sparse
 
         indptr, indices, values = [0], [], []
-        for row in rows:
-            for name, value in row.items():
-                column = self.index.get(name)
-                if column is not None:
-                    indices.append(column)
-                    values.append(value)
+        for row in rows:  # columns in order, whatever order the row's names were added in
+            for column, value in sorted((self.index[n], v) for n, v in row.items() if n in self.index):
+                indices.append(column)
+                values.append(value)
             indptr.append(len(indices))
         shape = (len(rows), len(self.names))
         return sparse.csr_matrix((np.array(values, dtype=np.float32), indices, indptr), shape=shape)
