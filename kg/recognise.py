@@ -104,6 +104,8 @@ def _passage_candidates(
             for matched, key_id in prefixes(codes[first : first + width]):
                 last = first + len(matched)
                 span = text[starts[first] : ends[last - 1]]
+                if _cuts_a_number(text, starts[first], ends[last - 1]):
+                    continue  # "diclofenac 1" of "diclofenac 1.17 (0.99, 1.38)" is not diclofenac(1-)
                 if ("(" in span or "[" in span or ")" in span or "]" in span) and (
                     span.count("(") != span.count(")") or span.count("[") != span.count("]")
                 ):
@@ -120,6 +122,24 @@ def _passage_candidates(
                         _Candidate(first, first + length, ((concept_id, 1.0),), entity_type, method)
                     )
     return candidates
+
+
+_NUMBER_GOES_ON = re.compile(r"[.,]\d")
+_NUMBER_WAS_ON = re.compile(r"\d[.,]$")
+
+
+def _cuts_a_number(text: str, start: int, end: int) -> bool:
+    """Whether a span starts or ends inside a decimal number ("1" of "1.17", "5" of "0.5").
+
+    >>> _cuts_a_number("diclofenac 1.17 (0.99, 1.38)", 0, 12), _cuts_a_number("diclofenac 1", 0, 12)
+    (True, False)
+    >>> _cuts_a_number("a 0.5 mg dose", 4, 8)
+    True
+    """
+    return bool(
+        (text[end - 1 : end].isdigit() and _NUMBER_GOES_ON.match(text, end))
+        or (text[start : start + 1].isdigit() and _NUMBER_WAS_ON.search(text[max(0, start - 2) : start]))
+    )
 
 
 def _select(candidates: list[_Candidate]) -> list[_Candidate]:

@@ -109,3 +109,15 @@ def test_nested_names_resolve_to_the_longest(lexicon):
     found = _found(lexicon, "Dupilumab blocks the IL-4 receptor alpha chain.")
     assert not any(text == "IL-4" for text in found)
     assert any(text.startswith("IL-4 receptor") for text in found)
+
+
+def test_a_name_does_not_end_inside_a_number(lexicon, extractor):
+    """ChEBI's "diclofenac(1-)" is keyed "diclofenac 1": in a table of odds ratios it must not take "diclofenac
+    1" of "diclofenac 1.17" and leave the drug unfound (BioRED dev lost diclofenac and ibuprofen this way)."""
+    text = "Odds ratios: naproxen 1.59 (1.31, 1.93), diclofenac 1.17 (0.99, 1.38) and ibuprofen 1.05 (0.74, 1.51)."
+    document = Document("PMID:1", "", (Passage("abstract", 0, text),))
+    spans = {m.text for m in find_mentions(document, lexicon)}
+    assert {"naproxen", "diclofenac", "ibuprofen"} <= spans
+    assert not {s for s in spans if s[-1].isdigit()}
+    found = {(m.text, m.type) for m in extractor.extract(document).mentions}
+    assert {(n, EntityType.CHEMICAL) for n in ("diclofenac", "ibuprofen")} <= found
