@@ -185,7 +185,7 @@ class Extractor:
         sure = {
             (m.start, m.end, m.concept_id)
             for m, s in zip(grounded, scores, strict=True)
-            if s >= KEEP_UNTAGGED
+            if s >= KEEP_UNTAGGED.get(m.type, FILTER_THRESHOLD)
         }
         assent = {
             (m.start, m.end, m.concept_id)
