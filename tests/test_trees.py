@@ -8,7 +8,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from kg.trees import MAX_LEAVES, TreeEnsemble
+from kg.trees import MAX_LEAVES, TreeEnsemble, _complete, _left_to_right
 
 
 def _ensembles():
@@ -70,3 +70,61 @@ def test_sixty_four_leaves_are_scored_and_sixty_five_refused():
     assert ensemble.raw_scores(np.array([[-1.0], [10.5], [100.0]])).tolist() == [0.0, 11.0, 63.0]
     with pytest.raises(ValueError, match="at most 64"):
         TreeEnsemble.from_json({"features": ["x"], "trees": [_chain(MAX_LEAVES + 1)]})
+
+
+def _random_tree(generator: np.random.Generator, leaves: int, features: int) -> dict:
+    """A random tree of ``leaves`` leaves grown by splitting random leaves (deep and narrow or bushy)."""
+    tree: dict = {
+        "split_feature": [],
+        "threshold": [],
+        "default_left": [],
+        "left": [],
+        "right": [],
+        "leaves": [],
+    }
+    slots = [("root", 0)]  # where each current leaf hangs: (parent side, parent node)
+    while len(slots) < leaves:
+        side, parent = slots.pop(int(generator.integers(len(slots))))
+        node = len(tree["split_feature"])
+        tree["split_feature"].append(int(generator.integers(features)))
+        tree["threshold"].append(float(generator.integers(-3, 4)) / 2)  # ties with the rows' values
+        tree["default_left"].append(bool(generator.integers(2)))
+        tree["left"].append(None)
+        tree["right"].append(None)
+        if side != "root":
+            tree[side][parent] = node
+        slots += [("left", node), ("right", node)]
+    for k, (side, parent) in enumerate(slots):
+        tree["leaves"].append(float(generator.normal()))
+        if side == "root":
+            break
+        tree[side][parent] = ~k
+    return tree
+
+
+def _walk(tree: dict, row: np.ndarray) -> float:
+    """One row down one tree, node by node: the reference both scoring strategies must match."""
+    if not tree["split_feature"]:
+        return tree["leaves"][0]
+    node = 0
+    while node >= 0:
+        value = row[tree["split_feature"][node]]
+        left = tree["default_left"][node] if np.isnan(value) else value <= tree["threshold"][node]
+        node = tree["left"][node] if left else tree["right"][node]
+    return tree["leaves"][~node]
+
+
+@pytest.mark.parametrize("leaves", [1, 2, 5, 15, 40, 64])
+def test_random_trees_score_as_a_plain_walk(leaves):
+    generator = np.random.default_rng(leaves)
+    trees = [_random_tree(generator, int(generator.integers(1, leaves + 1)), 4) for _ in range(30)]
+    rows = generator.integers(-4, 5, size=(300, 4)) / 2
+    rows[generator.random(rows.shape) < 0.1] = np.nan
+    expected = np.array([sum(_walk(t, row) for t in trees) for row in rows])
+    ensemble = TreeEnsemble.from_json({"features": list("abcd"), "trees": trees, "bias": 0.25})
+    depth = max([1, *(_left_to_right(t)[2] for t in trees if t["split_feature"])])
+    quick = dataclasses.replace(ensemble, complete=None)
+    walked = dataclasses.replace(ensemble, complete=_complete(trees, depth))
+    for scorer in (quick, walked):
+        np.testing.assert_allclose(scorer.raw_scores(rows), expected + 0.25, atol=1e-12)
+        np.testing.assert_allclose(scorer.raw_scores(rows.astype(np.float32)), expected + 0.25, atol=1e-12)
