@@ -28,6 +28,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from threadpoolctl import threadpool_limits
+
 from kg.annotations import names_from_annotations
 from kg.choices import RelationScheme, TaggingScheme
 from kg.combine import KEEP_UNTAGGED, combine_mentions, resolve_concepts
@@ -128,7 +130,16 @@ class Extractor:
         return self.extract_many([document])[0]
 
     def extract_many(self, documents: Sequence[Document]) -> list[DocumentResult]:
-        """:meth:`extract` of each document; the tagger reads the whole batch at once."""
+        """:meth:`extract` of each document; the tagger reads the whole batch at once.
+
+        The models' matrix products run on one BLAS thread (a worker is one core): they are small, and
+        OpenBLAS's second thread only spun, doubling the CPU time of a build for the same wall-clock time
+        (``benchmarks/extraction.py``); one thread also makes the sums, and so the scores, the same on
+        every machine whatever its cores."""
+        with threadpool_limits(limits=1, user_api="blas"):
+            return self._extract_many(documents)
+
+    def _extract_many(self, documents: Sequence[Document]) -> list[DocumentResult]:
         found = []
         for document in documents:
             names, local, warnings = names_from_annotations(document, self.lexicon, self.overlay)
