@@ -45,8 +45,8 @@ __all__ = [
 KEEP_UNTAGGED: dict[EntityType, float] = {
     EntityType.DISEASE: 0.95,
     EntityType.CHEMICAL: 0.95,
-    # BioRED dev genes would gain at 0.85 (0.730 -> 0.746), but "Fig" is the FIG gene at 0.9-0.95: the 7
-    # real full texts of benchmarks/false_entities.py get 64 junk mentions instead of 16
+    # BioRED dev genes would gain at 0.85 (0.730 -> 0.746), but the real full texts of
+    # benchmarks/false_entities.py gain words as fly genes ("drift", "df", "bottleneck", "approximated")
     EntityType.GENE: 0.95,
 }
 # A dictionary match the tagger confirms below this confidence needs the mention filter's assent too, by

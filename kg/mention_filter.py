@@ -32,6 +32,7 @@ __all__ = [
     "features",
     "filter_mentions",
     "mention_scores",
+    "not_a_mention",
 ]
 
 METHOD = "kg.mention_filter:logistic-regression"
@@ -39,6 +40,39 @@ METHOD = "kg.mention_filter:logistic-regression"
 FILTERED_METHODS = frozenset({"dictionary", "abbreviation"})
 THRESHOLD = 0.65  # chosen on the development splits (see the README's accuracy table)
 _WORD = re.compile(r"\w+")
+
+# Words whose context makes them something else: a figure or table reference ("Fig. 4B", "Figs 1-3",
+# "Table S2"), a month in a date ("April 2019", "12 April"), a pH value. Full texts are full of them and
+# the training abstracts hold almost none, so the model cannot learn them: they score 0.
+_REFERENCE = re.compile(
+    r"(?:fig|figs|figure|figures|table|tables|tab|suppl|eq|eqs|ref|refs)\b\.?\s*(?:S?\d|[IVX]+\b)",
+    re.IGNORECASE,
+)
+_MONTH = re.compile(
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
+)
+_DATE_AFTER = re.compile(r"\.?,?\s(?:\d{1,2}(?:st|nd|rd|th)?\b|(?:19|20)\d\d\b)")
+_DATE_BEFORE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s$")
+
+
+def not_a_mention(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is, in its context, a figure or table reference, a month in a date or a
+    pH: never a mention, whatever the vocabularies name so.
+
+    >>> text = "In Fig. 4 and on 12 April 2019 at pH 7.4, APRIL and FIG bound in April (Figs. S2, 3)."
+    >>> words = [m.span() for m in re.finditer(r"Fig[.] 4|Figs?|April|APRIL|FIG|pH", text)]
+    >>> [text[s:e] for s, e in words if not_a_mention(text, s, e)]
+    ['Fig. 4', 'April', 'pH', 'Figs']
+    """
+    word = text[start:end]
+    if word == "pH":
+        return True
+    if reference := _REFERENCE.match(text, start):  # "Fig" of "Fig. 4", or "Fig. 4" (the FIG4 gene) itself
+        return reference.end() >= end
+    if _MONTH.fullmatch(word):
+        return bool(_DATE_AFTER.match(text, end) or _DATE_BEFORE.search(text[max(0, start - 6) : start]))
+    return False
 
 
 def _shape(text: str) -> str:
@@ -110,6 +144,11 @@ def mention_scores(
     rows = [vector(names) for names in described]
     for i, probability in zip(judged, model.heads["mention"].scores(rows)[:, 0], strict=True):
         scores[i] = float(probability)
+    offsets = [p.offset for p in document.passages]
+    for i in judged:
+        passage = document.passages[bisect.bisect_right(offsets, mentions[i].start) - 1]
+        if not_a_mention(passage.text, mentions[i].start - passage.offset, mentions[i].end - passage.offset):
+            scores[i] = 0.0
     return scores
 
 

@@ -96,6 +96,27 @@ def test_deaths_are_not_a_disease_but_sudden_death_is(extractor):
     assert _scores(extractor, "Sudden death occurred in two patients with long QT.")["sudden death"] > 0.9
 
 
+def test_figure_references_dates_and_ph_score_zero_and_the_gene_symbols_stay(extractor):
+    """After a real full text (../shared/realworld/jats), where 'Fig' stayed as the FIG gene, the mention
+    filter being 0.9-1.0 sure of it; 'APRIL' the gene and 'April' the month differ."""
+    text = (
+        "Menin inhibition reduced MEIS1 expression in vivo (Extended Data Fig.  8e, f ) and in April 2019 "
+        "at pH 7.4; APRIL (TNFSF13) and FIG were not changed (Fig.  4  and Extended Data Fig.  7 )."
+    )
+    document = _document(text)
+    grounded, concepts = ground_mentions(find_mentions(document, extractor.lexicon), extractor.lexicon)
+    scores = mention_scores(extractor.models.mention_filter, document, grounded, {c.id: c for c in concepts})
+    by_text: dict[str, list[float]] = {}
+    for mention, score in zip(grounded, scores, strict=True):
+        by_text.setdefault(mention.text, []).append(score)
+    assert by_text["Fig"] == [0.0, 0.0] and by_text["Fig.  4"] == [0.0]  # "Fig.  4" is FIG4's name too
+    assert by_text["April"] == [0.0] and by_text["pH"] == [0.0]
+    assert by_text["APRIL"][0] > 0.5 and by_text["FIG"][0] > 0.5  # the symbols are judged as before
+    found = {m.text: m.concept_id for m in extractor.extract(document).mentions}
+    assert not {"Fig", "Fig.  4", "April", "pH"} & set(found), found
+    assert found["MEIS1"] == "NCBIGene:4211" and found["TNFSF13"] == "NCBIGene:8741"
+
+
 def test_names_from_the_papers_own_annotations_are_never_filtered(extractor):
     text = "Deaths from cancer rose."
     assert "Deaths" not in {m.text for m in extractor.extract(_document(text)).mentions}
