@@ -68,6 +68,14 @@ _FOLD = {
     "NCBITaxon:7954": ZEBRAFISH,
     "NCBITaxon:9605": HUMAN,
 }
+# Organisms whose genes are studied in their own right but which the lexicon has no gene vocabulary for:
+# yeasts, plants, worms, frogs, chicken, bacteria and phage, amoebae, parasites. A paper about one of them
+# (and about none of the five species) names their genes: yeast RAD51 is not human RAD51.
+WITHOUT_GENES = frozenset(
+    f"NCBITaxon:{t}"
+    for t in (4932, 4896, 5476, 4751, 3702, 4530, 4577, 33090, 6239, 8355, 8364, 9031, 562, 83333, 1423, 1773,
+              10710, 44689, 5833)
+)  # fmt: skip
 _PREFIXES = (("zf", ZEBRAFISH), ("hu", HUMAN), ("mu", MOUSE), ("Dm", FLY), ("dm", FLY),
              ("h", HUMAN), ("m", MOUSE), ("r", RAT), ("z", ZEBRAFISH), ("d", FLY))  # fmt: skip
 SHAPES = ("upper", "capitalised", "lower", "mixed", "other")
@@ -434,6 +442,11 @@ def assign_species(
     if not genes:
         return kept, [c for c in concepts if c.id in {m.concept_id for m in kept}]
     context = SpeciesContext(document, organisms, lexicon)
+    if context.counts and not set(context.counts) & set(TAXA) and set(context.counts) & WITHOUT_GENES:
+        # a paper about yeast, a plant, a worm... and no species kg has genes for: its genes are theirs
+        final = [m for i, m in enumerate(kept) if i not in set(genes)]
+        used = {m.concept_id for m in final}
+        return final, [c for c in concepts if c.id in used]
     spans = [(kept[i].start, kept[i].end, kept[i].text) for i in genes]
     # Nothing in the paper speaks of another species (no organism, no cell line, no symbol written as
     # another species writes it): human, without asking the model.
@@ -460,6 +473,10 @@ def assign_species(
     result = list(kept)
     for i, taxon in zip(genes, taxa, strict=True):
         mention = kept[i]
+        named = context.adjacent(mention.start, context.around(mention.start, mention.end)[0])
+        if named is not None and named.taxon in WITHOUT_GENES:  # "yeast Rad51", "E. coli lacZ"
+            result[i] = replace(mention, concept_id=None)
+            continue
         order.clear()
         order.update((c, n) for n, c in enumerate(mention.candidates))
         gene = choose_gene(mention.candidates, taxon, lexicon, preference)

@@ -150,6 +150,26 @@ def test_in_rats_tnfalpha_is_the_rat_gene(extractor):
     assert genes["rats"] == "NCBITaxon:10116"
 
 
+def test_a_yeast_papers_genes_are_not_given_mouse_or_human_ids(extractor):
+    """Yeast's Rad51 was mouse Rad51 (NCBIGene:19361) and its RAD52 human RAD52: kg has no yeast genes, so a
+    paper about yeast (and no species kg has genes for) keeps its organism and names no gene."""
+    document = _document(
+        "Rad51 and Rad52 promote strand exchange in Saccharomyces cerevisiae",
+        "Deletion of RAD51 or RAD52 abolished recombination in S. cerevisiae; Mre11 was required.",
+    )
+    mentions = extractor.extract(document).mentions
+    assert {m.concept_id for m in mentions} == {"NCBITaxon:4932"}
+
+
+def test_a_gene_named_with_a_species_kg_has_no_genes_for_is_left_out(extractor):
+    document = _document(
+        "RAD51 paralogs in breast cancer patients",
+        "Unlike S. cerevisiae Rad51, human RAD51 and BRCA2 were expressed in tumours of patients.",
+    )
+    genes = [(m.text, m.concept_id) for m in extractor.extract(document).mentions if m.type.value == "Gene"]
+    assert genes == [("RAD51", "NCBIGene:5888"), ("RAD51", "NCBIGene:5888"), ("BRCA2", "NCBIGene:675")]
+
+
 def test_a_human_papers_il4_stays_human_il4(seed_result):
     genes = {m.concept_id for m in seed_result.mentions if m.type.value == "Gene"}
     assert {"NCBIGene:3565", "NCBIGene:3596"} <= genes  # IL4 and IL13 of the seed paper (PMC11208807)
