@@ -87,8 +87,8 @@ def test_dev_scores_do_not_regress(corpora, extractor):
 
     documents = read_documents([corpora / "bc5cdr" / "CDR_DevelopmentSet.PubTator.txt"])
     scores = evaluate(documents, predict(documents, extractor), types=["Disease", "Chemical"]).as_dict()
-    assert scores["document_concepts"]["Disease"]["f1"] >= 0.74
-    assert scores["document_concepts"]["Chemical"]["f1"] >= 0.77
+    assert scores["document_concepts"]["Disease"]["f1"] >= 0.83
+    assert scores["document_concepts"]["Chemical"]["f1"] >= 0.88
 
 
 def test_relation_errors_name_the_pair_and_both_types():
