@@ -26,6 +26,9 @@ from kg.text import tokenize, tokenize_columns
 __all__ = ["DictionaryMatcher", "find_mentions"]
 
 _MEMO_LIMIT = 500_000
+# A chemical known only by these IDs, named as an organism is, is the organism's extract (see
+# DictionaryMatcher._an_organism_named_as_its_extract).
+_EXTRACT_PREFIXES = ("UNII:", "DRUGBANK:", "CAS:")
 
 Ranked = tuple[tuple[tuple[str, float], ...], EntityType]  # (concept id, score) best first, and their type
 
@@ -64,11 +67,27 @@ class DictionaryMatcher:
         result = None
         if typed:
             best_type = typed[0][2]
+            if best_type is EntityType.CHEMICAL and self._an_organism_named_as_its_extract(typed):
+                best_type = EntityType.SPECIES
             result = (tuple((cid, score) for cid, score, etype in typed if etype == best_type), best_type)
         if len(memo) > _MEMO_LIMIT:
             memo.clear()
         memo[(key_id, span)] = result
         return result
+
+    def _an_organism_named_as_its_extract(self, typed: list[tuple[str, float, EntityType]]) -> bool:
+        """Whether a name is an organism's and, as a chemical, only the allergen or food extract named after
+        it (UNII and DrugBank's "Yeast", "Chicken", "Escherichia coli"): the organism is meant."""
+        if not any(etype is EntityType.SPECIES for _, _, etype in typed):
+            return False
+        for curie, _, etype in typed:
+            if etype is EntityType.CHEMICAL:
+                concept = self.lexicon.get_concept(curie)
+                if concept is None or any(
+                    not i.startswith(_EXTRACT_PREFIXES) for i in (concept.id, *concept.xrefs)
+                ):
+                    return False
+        return True
 
     def name_candidates(self, name: str, entity_type: EntityType) -> tuple[str, ...]:
         """The concepts of ``entity_type`` a whole name (as written) stands for, best first; () if none."""

@@ -423,6 +423,26 @@ def _orthologs(lexicon: Lexicon, curie: str) -> tuple[str, ...]:
     return concept.orthologs if concept else ()
 
 
+# "RNA polymerase II associated factor, homolog (Saccharomyces cerevisiae)": a mouse gene's full name.
+_HOMOLOG_OF = re.compile(r"homolog(?:ue)?s?\s*(?:\(|of\s)$", re.IGNORECASE)
+
+
+def _studies_an_organism_without_genes(document: Document, organisms: Sequence[Organism]) -> bool:
+    """Whether the document names an organism of :data:`WITHOUT_GENES` in its title or twice elsewhere
+    (not counting names inside a gene's name), so that it is what the paper studies."""
+    title_end = document.passages[0].end if document.passages else 0
+    count = 0
+    for organism in organisms:
+        if organism.taxon in WITHOUT_GENES:
+            passage = next(p for p in document.passages if p.offset <= organism.start < p.end)
+            before = passage.text[
+                max(0, organism.start - passage.offset - 12) : organism.start - passage.offset
+            ]
+            if not _HOMOLOG_OF.search(before):
+                count += 2 if organism.start < title_end else 1
+    return count >= 2
+
+
 def assign_species(
     model: TreeEnsemble | None,
     document: Document,
@@ -442,7 +462,7 @@ def assign_species(
     if not genes:
         return kept, [c for c in concepts if c.id in {m.concept_id for m in kept}]
     context = SpeciesContext(document, organisms, lexicon)
-    if context.counts and not set(context.counts) & set(TAXA) and set(context.counts) & WITHOUT_GENES:
+    if not set(context.counts) & set(TAXA) and _studies_an_organism_without_genes(document, organisms):
         # a paper about yeast, a plant, a worm... and no species kg has genes for: its genes are theirs
         final = [m for i, m in enumerate(kept) if i not in set(genes)]
         used = {m.concept_id for m in final}

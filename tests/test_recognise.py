@@ -121,3 +121,21 @@ def test_a_name_does_not_end_inside_a_number(lexicon, extractor):
     assert not {s for s in spans if s[-1].isdigit()}
     found = {(m.text, m.type) for m in extractor.extract(document).mentions}
     assert {(n, EntityType.CHEMICAL) for n in ("diclofenac", "ibuprofen")} <= found
+
+
+def test_an_organism_is_not_the_extract_named_after_it(lexicon):
+    """UNII and DrugBank list allergen and food extracts named "Yeast", "Chicken", "Escherichia coli"; the text
+    means the organism (BC5CDR dev PMID 3961813's "chickens" had been no mention at all). An extract named
+    otherwise stays a chemical."""
+    found = {
+        m.text: (m.type, m.candidates)
+        for m in find_mentions(
+            _document("Saccharomyces cerevisiae, yeast and chickens grew on yeast extract; E. coli did not."),
+            lexicon,
+        )
+    }
+    assert found["Saccharomyces cerevisiae"] == (EntityType.SPECIES, ("NCBITaxon:4932",))
+    assert found["yeast"] == (EntityType.SPECIES, ("NCBITaxon:4932",))
+    assert found["chickens"] == (EntityType.SPECIES, ("NCBITaxon:9031",))
+    assert found["E. coli"][0] is EntityType.SPECIES
+    assert found["yeast extract"][0] is EntityType.CHEMICAL
