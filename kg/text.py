@@ -8,7 +8,9 @@ joined by single spaces:
   to a capitalised symbol is split off (``TNFalpha`` gives ``tnf alpha``);
 * case and accents are dropped (case is checked separately where it matters, e.g. short gene symbols);
 * a possessive ``'s`` is dropped (``Alzheimer's disease`` = ``Alzheimer disease``);
-* a plural ``-s``/``-ies`` is reduced (``arrhythmias`` = ``arrhythmia``).
+* a plural ``-s``/``-ies`` is reduced (``arrhythmias`` = ``arrhythmia``);
+* British spellings are written the American way (``haemorrhage`` = ``hemorrhage``, ``oedema`` = ``edema``,
+  ``tumours`` = ``tumor``, ``hypokalaemia`` = ``hypokalemia``, ``oestrogen`` = ``estrogen``).
 
 >>> key("TNF-α")
 'tnf alpha'
@@ -16,6 +18,8 @@ joined by single spaces:
 'alzheimer disease'
 >>> key("interleukin-4") == key("Interleukin 4")
 True
+>>> key("Haemorrhagic tumours with oedema, leukaemia and diarrhoea")
+'hemorrhagic tumor with edema leukemia and diarrhea'
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from typing import NamedTuple
 __all__ = ["NORMALISATION_VERSION", "Token", "key", "split_sentences", "tokenize", "tokenize_columns"]
 
 # Bump when tokenisation or normalisation changes: compiled lexicons are rebuilt from the shipped names.
-NORMALISATION_VERSION = 1
+NORMALISATION_VERSION = 2
 
 GREEK_NAMES = {
     "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta", "η": "eta",
@@ -53,6 +57,23 @@ class Token(NamedTuple):
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+# British spellings and their American forms, as parts of words (vocabularies write American English).
+# Only stems that cannot make another word: not "oe" alone ("does"), nor "leuc" ("leucine").
+_AMERICAN = {
+    "tumour": "tumor", "behaviour": "behavior", "colour": "color", "humour": "humor", "odour": "odor",
+    "labour": "labor", "favour": "favor", "haem": "hem", "aem": "em", "aesth": "esth", "paed": "ped",
+    "gynaec": "gynec", "caes": "ces", "aetiol": "etiol", "faec": "fec", "oedem": "edem", "oestr": "estr",
+    "oesoph": "esoph", "coeliac": "celiac", "foet": "fet", "oea": "ea", "leucocyt": "leukocyt",
+    "leucopen": "leukopen", "leucaem": "leukem", "sulph": "sulf", "aluminium": "aluminum",
+    "isation": "ization", "ageing": "aging",
+}  # fmt: skip
+_BRITISH = re.compile("|".join(sorted(_AMERICAN, key=len, reverse=True)))
+
+
+def _american(word: str) -> str:
+    return _BRITISH.sub(lambda m: _AMERICAN[m.group()], word) if "o" in word or "a" in word else word
 
 
 def _singular(word: str) -> str:
@@ -86,7 +107,7 @@ def _normalise_run(run: str) -> tuple[tuple[str, int, int], ...]:
             continue
         folded = _fold(piece)
         if folded.isascii() and folded.isalpha():
-            folded = _singular(folded)
+            folded = _american(_singular(folded))
         parts.append((folded, start, end))
     return tuple(parts)
 

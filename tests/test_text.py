@@ -47,3 +47,36 @@ def test_sentences_of_the_seed_abstract_split_at_their_ends_only():
     assert sentences[0].endswith("chronic kidney disease).")
     assert sentences[2].endswith("(Fig. 1).")
     assert sentences[3] == "Smith et al. found 2.5 mg/kg doses safe."
+
+
+def test_british_spellings_have_the_american_key_and_other_words_keep_theirs():
+    from kg.text import key
+
+    for british, american in (
+        ("haemorrhage", "hemorrhage"),
+        ("Oedema", "edema"),
+        ("tumours", "tumor"),
+        ("hypokalaemia", "hypokalemia"),
+        ("oestrogen", "estrogen"),
+        ("diarrhoea", "diarrhea"),
+        ("paraesthesia", "paresthesia"),
+        ("paediatric", "pediatric"),
+        ("pregnenolone sulphate", "pregnenolone sulfate"),
+        ("leucopenia", "leukopenia"),
+    ):
+        assert key(british) == key(american), british
+    for word in ("does", "shoe", "leucine", "angioedema", "aerobic", "aeruginosa", "four", "hour"):
+        assert key(word) not in {
+            key(w) for w in ("des", "she", "leukine", "erobic", "eruginosa", "for", "hor")
+        }
+
+
+def test_a_british_spelling_is_grounded_as_the_american_name(extractor):
+    from kg.records import Document, Passage
+
+    text = "Severe hypokalaemia and peripheral oedema followed; one patient died of haemorrhage."
+    result = extractor.extract(Document("PMID:1", "", (Passage("abstract", 0, text),)))
+    found = {m.text: m.concept_id for m in result.mentions}
+    assert found["hypokalaemia"] == "MESH:D007008"  # Hypokalemia
+    assert found["haemorrhage"] == "MESH:D006470"  # Hemorrhage
+    assert "oedema" in " ".join(found)

@@ -143,7 +143,10 @@ class ShippedMemory:
                     if concept is not None:
                         mapped[concept] += n
                 if mapped:
-                    self._memory[(entity_type, key)] = dict(mapped)
+                    # keyed again as this version of kg keys names ("haemorrhage" is "hemorrhage" now)
+                    pooled = self._memory.setdefault((entity_type, text_key(key)), {})
+                    for concept, n in mapped.items():
+                        pooled[concept] = pooled.get(concept, 0) + n
         self._priors: dict[tuple[str, int], int] = {}
         for entity_type, priors in model.priors.items():
             for curie, n in priors.items():
