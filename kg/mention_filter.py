@@ -54,20 +54,27 @@ _MONTH = re.compile(
 )
 _DATE_AFTER = re.compile(r"\.?,?\s(?:\d{1,2}(?:st|nd|rd|th)?\b|(?:19|20)\d\d\b)")
 _DATE_BEFORE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s$")
+# "K i", "K d", "Km", "K(d)": an inhibition, dissociation or Michaelis constant, not potassium.
+_CONSTANT = re.compile(r"\s?\(?(?:i|d|m|a|D|I|M|cat|eq|off|on|app|obs)\b")
 
 
 def not_a_mention(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` is, in its context, a figure or table reference, a month in a date or a
-    pH: never a mention, whatever the vocabularies name so.
+    """Whether ``text[start:end]`` is, in its context, a figure or table reference, a month in a date, a
+    pH or the K of a binding constant ("K i", "K d"): never a mention, whatever the vocabularies name so.
 
     >>> text = "In Fig. 4 and on 12 April 2019 at pH 7.4, APRIL and FIG bound in April (Figs. S2, 3)."
     >>> words = [m.span() for m in re.finditer(r"Fig[.] 4|Figs?|April|APRIL|FIG|pH", text)]
     >>> [text[s:e] for s, e in words if not_a_mention(text, s, e)]
     ['Fig. 4', 'April', 'pH', 'Figs']
+    >>> text = "K i was 2 nM (K d 1 nM) and K+ rose; K intake fell."
+    >>> [s for s in (0, 14, 28, 37) if not_a_mention(text, s, s + 1)]
+    [0, 14]
     """
     word = text[start:end]
     if word == "pH":
         return True
+    if word == "K":
+        return bool(_CONSTANT.match(text, end))
     if reference := _REFERENCE.match(text, start):  # "Fig" of "Fig. 4", or "Fig. 4" (the FIG4 gene) itself
         return reference.end() >= end
     if _MONTH.fullmatch(word):

@@ -117,6 +117,21 @@ def test_figure_references_dates_and_ph_score_zero_and_the_gene_symbols_stay(ext
     assert found["MEIS1"] == "NCBIGene:4211" and found["TNFSF13"] == "NCBIGene:8741"
 
 
+def test_the_k_of_a_binding_constant_is_not_potassium(extractor):
+    # the real full text of ../shared/realworld/bioc/civic_grobid_s41586.xml: "K i" was Potassium cation 4 times
+    text = (
+        "The assay parameters used for the calculation of K i were: 1 nM probe for all assays, with K d of "
+        "0.76 nM for WT menin. Dietary K intake was recorded."
+    )
+    found = [(m.text, m.start) for m in extractor.extract(_document(text)).mentions if m.text == "K"]
+    assert found == [("K", text.index("K intake"))] or found == []
+    document = _document(text)
+    grounded, concepts = ground_mentions(find_mentions(document, extractor.lexicon), extractor.lexicon)
+    scores = mention_scores(extractor.models.mention_filter, document, grounded, {c.id: c for c in concepts})
+    potassium = {m.start: s for m, s in zip(grounded, scores, strict=True) if m.text == "K"}
+    assert potassium[text.index("K i")] == 0.0 and potassium[text.index("K d")] == 0.0
+
+
 def test_names_from_the_papers_own_annotations_are_never_filtered(extractor):
     text = "Deaths from cancer rose."
     assert "Deaths" not in {m.text for m in extractor.extract(_document(text)).mentions}
