@@ -75,7 +75,7 @@ def _kill_builds(tmp_path, fractions):
 
 
 def test_a_killed_build_leaves_the_previous_outputs_identical(tmp_path):
-    _kill_builds(tmp_path, (0.3, 0.7, 0.95))
+    _kill_builds(tmp_path, (0.4, 0.9))  # the slow test below kills at 12 moments
 
 
 @pytest.mark.slow
@@ -87,7 +87,7 @@ def test_a_killed_load_leaves_the_store_unchanged_or_complete(tmp_path):
     store = tmp_path / "store"
     subprocess.run([*KG, "load", str(store), str(SEED)], check=True, capture_output=True)
     before = len(Store(store, read_only=True))
-    corpus = _corpus(tmp_path, copies=100)
+    corpus = _corpus(tmp_path, copies=60)
     reference = tmp_path / "reference"
     subprocess.run([*KG, "load", str(reference), str(SEED)], check=True, capture_output=True)
     started = time.perf_counter()
@@ -95,7 +95,7 @@ def test_a_killed_load_leaves_the_store_unchanged_or_complete(tmp_path):
     duration = time.perf_counter() - started
     complete = len(Store(reference, read_only=True))
     seen = set()
-    for fraction in (0.2, 0.5, 0.8, 0.95):
+    for fraction in (0.3, 0.6, 0.9):
         _run_and_kill([*KG, "load", str(store), str(corpus)], duration * fraction)
         size = len(Store(store, read_only=True))
         assert size in (before, complete), (
