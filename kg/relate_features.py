@@ -314,6 +314,8 @@ class DocumentView:
             self.rules[(evidence.subject_start, evidence.object_start)].append(relation)
         self._ancestors: dict[str, set[str]] = {}
         self._specificity: dict[str, tuple[list[str], bool]] = {}
+        # document_features' part for one concept in one role, memoised
+        self.role_features: dict[tuple[str, str, str, tuple[int, ...]], dict[str, float]] = {}
 
     def _sentence_index(self, offset: int) -> int:
         position = bisect.bisect_right(self._starts, offset) - 1
@@ -607,30 +609,16 @@ def document_features(view: DocumentView, candidate: Candidate) -> dict[str, flo
     """Features of a concept pair over the whole document."""
     out: dict[str, float] = {"bias": 1.0, f"tp:{candidate.types}": 1.0}
     sentences = view.sentences
-    last = len(sentences) - 1
     roles = (
         ("s", candidate.subject, candidate.subject_type, candidate.subject_mentions),
         ("o", candidate.object, candidate.object_type, candidate.object_mentions),
     )
     for role, cid, t, mentions in roles:
-        count, rank, where = view.counts[cid], view.rank[cid], view.sentences_of[cid]
-        out[f"{role}count:{bucket(count, (1, 2, 3, 5, 8))}"] = 1.0
-        out[f"#{role}count"] = float(count)
-        out[f"{role}rank:{min(rank, 3)}"] = 1.0
-        out[f"#{role}rank"] = float(rank)
-        out[f"#{role}share"] = count / max(1, view.type_total[t])
-        out[f"#{role}sentfrac"] = len(where) / max(1, len(sentences))
-        if any(sentences[i].passage == "title" for i in where):
-            out[f"{role}:title"] = 1.0
-        if any(sentences[i].last <= 1 for i in where):
-            out[f"{role}:last2"] = 1.0
-        if any(sentences[i].section == "conclusion" or sentences[i].concluding for i in where):
-            out[f"{role}:conclusion"] = 1.0
-        if where:
-            out[f"#{role}first"] = where[0] / max(1, last)
-        out[f"#n_{t}"] = float(view.n_type.get(t, 0))
-        for w in _concept_words(view, mentions):
-            out[f"{role}w{t}:{w}"] = 1.0
+        memo = (role, cid, t, tuple(mentions))
+        part = view.role_features.get(memo)
+        if part is None:  # the same for every candidate the concept takes this role in
+            part = view.role_features[memo] = _role_features(view, role, cid, t, mentions)
+        out.update(part)
     out[f"titles:{int('s:title' in out)}{int('o:title' in out)}"] = 1.0
     out[f"tops:{min(view.rank[candidate.subject], 2)}{min(view.rank[candidate.object], 2)}"] = 1.0
     s_where, o_where = view.sentences_of[candidate.subject], view.sentences_of[candidate.object]
@@ -661,6 +649,32 @@ def document_features(view: DocumentView, candidate: Candidate) -> dict[str, flo
                     out[f"{role}:specific_cooccurs"] = 1.0
             if has_general:
                 out[f"{role}:has_general"] = 1.0
+    return out
+
+
+def _role_features(view: DocumentView, role: str, cid: str, t: str, mentions: list[int]) -> dict[str, float]:
+    """The features of one concept in one role of a pair (see :func:`document_features`)."""
+    sentences = view.sentences
+    last = len(sentences) - 1
+    out: dict[str, float] = {}
+    count, rank, where = view.counts[cid], view.rank[cid], view.sentences_of[cid]
+    out[f"{role}count:{bucket(count, (1, 2, 3, 5, 8))}"] = 1.0
+    out[f"#{role}count"] = float(count)
+    out[f"{role}rank:{min(rank, 3)}"] = 1.0
+    out[f"#{role}rank"] = float(rank)
+    out[f"#{role}share"] = count / max(1, view.type_total[t])
+    out[f"#{role}sentfrac"] = len(where) / max(1, len(sentences))
+    if any(sentences[i].passage == "title" for i in where):
+        out[f"{role}:title"] = 1.0
+    if any(sentences[i].last <= 1 for i in where):
+        out[f"{role}:last2"] = 1.0
+    if any(sentences[i].section == "conclusion" or sentences[i].concluding for i in where):
+        out[f"{role}:conclusion"] = 1.0
+    if where:
+        out[f"#{role}first"] = where[0] / max(1, last)
+    out[f"#n_{t}"] = float(view.n_type.get(t, 0))
+    for w in _concept_words(view, mentions):
+        out[f"{role}w{t}:{w}"] = 1.0
     return out
 
 
