@@ -749,7 +749,7 @@ def evaluate(
         out.print(table)
         return
     if relations is not None:
-        relation_errors: list[dict[str, str]] = []
+        relation_errors: list[dict[str, str]] | None = [] if errors is not None else None
         result = evaluate_relations(
             documents,
             predict_relations(documents, extractor, relations, gold_entities=gold_entities),

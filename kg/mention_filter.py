@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
+from collections.abc import Callable
 
 from kg.models import LogisticModel, vector
 from kg.records import Concept, Document, Mention, Passage
@@ -147,16 +148,27 @@ def mention_scores(
     scores = [1.0] * len(mentions)
     if model is None or not judged:
         return scores
-    described = describe(document, [mentions[i] for i in judged], mentions, concepts)
-    rows = [vector(names) for names in described]
-    for i, probability in zip(judged, model.heads["mention"].scores(rows)[:, 0], strict=True):
-        scores[i] = float(probability)
-    offsets = [p.offset for p in document.passages]
-    for i in judged:
-        passage = document.passages[bisect.bisect_right(offsets, mentions[i].start) - 1]
-        if not_a_mention(passage.text, mentions[i].start - passage.offset, mentions[i].end - passage.offset):
+    passage_of = _passage_finder(document)
+    scored = []
+    for i in judged:  # words the context makes something else score 0 without the model
+        mention, passage = mentions[i], passage_of(mentions[i].start)
+        if not_a_mention(passage.text, mention.start - passage.offset, mention.end - passage.offset):
             scores[i] = 0.0
+        else:
+            scored.append(i)
+    if not scored:
+        return scores
+    described = describe(document, [mentions[i] for i in scored], mentions, concepts)
+    rows = [vector(names) for names in described]
+    for i, probability in zip(scored, model.heads["mention"].scores(rows)[:, 0], strict=True):
+        scores[i] = float(probability)
     return scores
+
+
+def _passage_finder(document: Document) -> Callable[[int], Passage]:
+    """The passage holding a document offset (passages come in text order)."""
+    offsets = [p.offset for p in document.passages]
+    return lambda start: document.passages[bisect.bisect_right(offsets, start) - 1]
 
 
 def describe(
@@ -164,10 +176,10 @@ def describe(
 ) -> list[list[str]]:
     """Features of the ``judged`` mentions; ``mentions`` (all of the document's) give the counts."""
     counts = Counter(m.concept_id for m in mentions)
-    offsets = [p.offset for p in document.passages]  # passages come in text order
+    passage_of = _passage_finder(document)
     return [
         features(
-            document.passages[bisect.bisect_right(offsets, m.start) - 1],
+            passage_of(m.start),
             m,
             concepts.get(m.concept_id or ""),
             counts[m.concept_id],

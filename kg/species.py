@@ -464,7 +464,8 @@ def assign_species(
     context = SpeciesContext(document, organisms, lexicon)
     if not set(context.counts) & set(TAXA) and _studies_an_organism_without_genes(document, organisms):
         # a paper about yeast, a plant, a worm... and no species kg has genes for: its genes are theirs
-        final = [m for i, m in enumerate(kept) if i not in set(genes)]
+        dropped = set(genes)
+        final = [m for i, m in enumerate(kept) if i not in dropped]
         used = {m.concept_id for m in final}
         return final, [c for c in concepts if c.id in used]
     spans = [(kept[i].start, kept[i].end, kept[i].text) for i in genes]

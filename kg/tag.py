@@ -359,16 +359,12 @@ class Tagger:
             forward[: lengths[s], column] = positions
             backward[: lengths[s], column] = positions[::-1]
         running = [int(np.count_nonzero(lengths[order] > t)) for t in range(steps)]
-        word_index = np.append(word_index, len(word_part))
-        bag_index = np.append(bag_index, len(bag_part))
         states = np.zeros((n_tokens + 1, 2 * hidden), np.float32)
         for direction, index in ((0, forward), (1, backward)):
             columns = slice(direction * 4 * hidden, (direction + 1) * 4 * hidden)
-            word_gates = np.concatenate([word_part[:, columns], np.zeros((1, 4 * hidden), np.float32)])
-            bag_gates = np.concatenate([bag_part[:, columns], np.zeros((1, 4 * hidden), np.float32)])
             self._run_lstm(
-                word_gates,
-                bag_gates,
+                np.ascontiguousarray(word_part[:, columns]),
+                np.ascontiguousarray(bag_part[:, columns]),
                 word_index,
                 bag_index,
                 self.recurrent_weights[direction],
@@ -429,8 +425,7 @@ class Tagger:
             cell += cell_input
             np.tanh(cell, out=scratch[:n])
             np.multiply(output_gate, scratch[:n], out=h[:n])
-            rows = index[t, :n]
-            out[rows] = h[:n]
+            out[tokens] = h[:n]
         out[n_tokens] = 0.0
 
 

@@ -73,7 +73,7 @@ _BRITISH = re.compile("|".join(sorted(_AMERICAN, key=len, reverse=True)))
 
 
 def _american(word: str) -> str:
-    return _BRITISH.sub(lambda m: _AMERICAN[m.group()], word) if "o" in word or "a" in word else word
+    return _BRITISH.sub(lambda m: _AMERICAN[m.group()], word)
 
 
 def _singular(word: str) -> str:
