@@ -12,6 +12,9 @@ records (recognised or gold spans) and gives one :class:`Normalisation` per Dise
   when every conjunct scores well enough;
 * **document consistency**: mentions with one key (or abbreviations with one long form) get one concept,
   the one with the highest summed probability over them;
+* **contradicting modifiers**: a disease mention is not given a concept whose names carry a modifier that
+  makes another disease ("acquired" against *familial reactive perforating collagenosis*); the next
+  candidate stands in, if any (:func:`contradicts`);
 * **NIL**: a concept scoring below the model's threshold is dropped; a mention left with none is NIL (the
   caller makes it a local concept).
 
@@ -45,6 +48,7 @@ __all__ = [
     "Normalisation",
     "Normaliser",
     "ShippedMemory",
+    "contradicts",
     "expansions",
     "find_long_forms",
     "normalise_mentions",
@@ -58,6 +62,20 @@ TOP_CANDIDATES = 10  # candidates kept on a Normalisation
 _SPLIT = re.compile(r"\s*,\s*(?:and/or|and|or)\s+|\s*,\s*|\s+(?:and/or|and|or|&|to)\s+|\s*/\s*")
 _COORDINATED = re.compile(r",|/|&|\b(?:and|or)\b")
 _AFTER_SHORT = frozenset(")]:,; ")
+# Modifiers that make another disease, each with those it excludes ("acquired" vs "familial" reactive
+# perforating collagenosis; "primary" vs "secondary" hypertension).
+_INHERITED = frozenset({"familial", "hereditary", "inherited", "congenital", "genetic", "hereditable"})
+_OPPOSITES: dict[str, frozenset[str]] = {
+    "acquired": _INHERITED,
+    **{word: frozenset({"acquired", "sporadic"}) for word in _INHERITED if word != "congenital"},
+    "congenital": frozenset({"acquired"}),
+    "sporadic": _INHERITED - {"congenital"},
+    "primary": frozenset({"secondary"}),
+    "secondary": frozenset({"primary"}),
+    "benign": frozenset({"malignant"}),
+    "malignant": frozenset({"benign"}),
+}
+_WORD = re.compile(r"[a-z]+")
 
 text_key = functools.lru_cache(maxsize=1 << 18)(_key)
 
@@ -96,6 +114,29 @@ class Normalisation:
     def concept_id(self) -> str | None:
         """The (first) chosen concept, or None when NIL."""
         return self.concept_ids[0] if self.concept_ids else None
+
+
+def contradicts(text: str, names: Sequence[str]) -> bool:
+    """Whether a mention's modifier excludes a concept known by ``names``: one of them carries an opposite
+    modifier and none carries the mention's own.
+
+    >>> contradicts("acquired perforating collagenosis", ["familial perforating collagenosis"])
+    True
+    >>> contradicts("acquired RPC", ["reactive perforating collagenosis", "familial RPC"])
+    True
+    >>> contradicts("acquired aplastic anemia", ["aplastic anemia", "acquired aplastic anaemia"])
+    False
+    >>> contradicts("reactive perforating collagenosis", ["familial reactive perforating collagenosis"])
+    False
+    """
+    own = {w for w in _WORD.findall(text.lower()) if w in _OPPOSITES}
+    if not own:
+        return False
+    words = [set(_WORD.findall(name.lower())) for name in names]
+    if any(own & name for name in words):
+        return False
+    excluded = frozenset().union(*(_OPPOSITES[w] for w in own))
+    return any(excluded & name for name in words)
 
 
 def surface(text: str) -> str:
@@ -279,11 +320,23 @@ class Normaliser:
                 kept = dict(ranked[i]).get(best)
                 if kept is not None:
                     chosen[i] = [(best, kept, "")]
+        for i, (text, entity_type, _) in enumerate(mentions):
+            if entity_type != EntityType.DISEASE.value or len(chosen[i]) != 1:
+                continue
+            if self._contradicted(text, chosen[i][0][0]):
+                standing = [(c, s, "") for c, s in ranked[i] if not self._contradicted(text, c)]
+                chosen[i] = standing[:1]
         threshold = self.nil_threshold
         if abstain and threshold is not None:
             chosen = [[c for c in entry if c[1] >= threshold] for entry in chosen]
             chosen = [entry if len(entry) != 1 else [(entry[0][0], entry[0][1], "")] for entry in chosen]
         return list(zip(chosen, ranked, strict=True))
+
+    def _contradicted(self, text: str, concept: int) -> bool:
+        if not any(w in _OPPOSITES for w in _WORD.findall(text.lower())):
+            return False
+        found = self.lexicon.get_concept(self.lexicon.concept_id_at(concept))
+        return found is not None and contradicts(text, [found.label, *found.synonyms])
 
     def _composite(
         self,
