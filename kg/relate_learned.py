@@ -38,7 +38,15 @@ from kg.choices import RelationScheme
 from kg.models import RelationHead, RelationModel, SentenceCNN
 from kg.records import Concept, Document, Evidence, Mention, Relation
 from kg.relate import NEGATION_CUE
-from kg.relate_features import Ancestors, Candidate, DocumentView, add_features, find_candidates, polarity
+from kg.relate_features import (
+    Ancestors,
+    Candidate,
+    DocumentView,
+    add_features,
+    find_candidates,
+    instance_sequence,
+    polarity,
+)
 
 __all__ = [
     "METHOD",
@@ -532,9 +540,7 @@ def judge_relations(
     view = DocumentView(document, mentions, concepts, rule_relations, lexicon)
     candidates = find_candidates(view, scheme.value)
     for candidate in candidates:
-        chemical_disease = candidate.types == "CD"
-        sequences = (head.cnn is not None) or (cdr is not None and cdr.cnn is not None and chemical_disease)
-        add_features(view, candidate, conjoin=scheme is RelationScheme.BIORED, sequences=sequences)
+        add_features(view, candidate, conjoin=scheme is RelationScheme.BIORED, sequences=head.cnn is not None)
     scored = score_candidates(head, view, candidates, at_least_one=at_least_one)
     causal: set[frozenset[str]] | None = None  # the chemical-disease pairs the cdr head relates
     if scheme is RelationScheme.CDR:
@@ -544,7 +550,20 @@ def judge_relations(
             if x != NONE
         }
     elif cdr is not None:
-        pairs = [c for c in candidates if c.types == "CD"]
+        # The cdr head's verdict is read only for the pairs the head relates and for the rules' *causes*.
+        rule_causes = {
+            frozenset((r.subject, r.object)) for r in rule_relations if r.predicate == Predicate.CAUSES
+        }
+        pairs = [
+            c
+            for c, label in zip(candidates, scored.labels, strict=True)
+            if c.types == "CD" and (label != NONE or frozenset((c.subject, c.object)) in rule_causes)
+        ]
+        if cdr.cnn is not None and head.cnn is None:
+            for candidate in pairs:
+                candidate.sequences = [
+                    instance_sequence(view, sm, om) for sm, om in candidate.instance_mentions
+                ]
         judged = score_candidates(cdr, view, pairs)
         causal = {
             frozenset((c.subject, c.object)) for c, x in zip(pairs, judged.labels, strict=True) if x != NONE
