@@ -126,7 +126,20 @@ FEATURES: tuple[str, ...] = (
     "document_exact_not_human_share",
     "document_cell_line_share",
     "document_people",
+    "document_lab_cues",
 )
+# What a paper about a laboratory animal writes without naming it: knockout genotypes and lines, inbred
+# strains, the cells of its immune system (NLM-Gene's "Rag2(-/-) splenocytes ... NK1.1, B220" is a mouse
+# paper that never says "mice"), outbred rat stocks, zebrafish morphants.
+_LAB_CUES = {
+    MOUSE: re.compile(
+        r"\(-/-\)|-/-|\b(?:knock-?out|KO|transgenic|C57BL|BALB/c|129/Sv|FVB|splenocytes|NK1\.1|B220|"
+        r"Gr-?1|MEFs?|embryonic fibroblasts|NIH ?3T3|3T3-L1|MC3T3|RAW ?264\.7)\b"
+    ),
+    RAT: re.compile(r"\b(?:Sprague[- ]Dawley|Wistar|Long[- ]Evans|Fischer 344|F344|PC12|H9c2)\b"),
+    ZEBRAFISH: re.compile(r"\b(?:morphants?|morpholinos?|dpf|hpf)\b"),
+    FLY: re.compile(r"\b(?:imaginal discs?|UAS|GAL4|flies)\b"),
+}
 
 
 def fold(taxon: str) -> str:
@@ -216,6 +229,8 @@ class SpeciesContext:
         cells = Counter(fold(o.taxon) for o in self.organisms if o.cell_line)
         self.cell_share = {t: c / sum(cells.values()) for t, c in cells.items()} if cells else {}
         self.people = sum(1 for o in self.organisms if o.taxon == HUMAN and not o.cell_line)
+        text = " ".join(passage.text for passage in document.passages)
+        self.lab_cues = {taxon: float(len(cue.findall(text))) for taxon, cue in _LAB_CUES.items()}
         self._cues: dict[str, _NameCues] = {}
 
     def sentence_of(self, position: int) -> tuple[int, int]:
@@ -344,6 +359,7 @@ def feature_rows(context: SpeciesContext, genes: Sequence[tuple[int, int, str]])
                 not_human[taxon],
                 context.cell_share.get(taxon, 0.0),
                 float(context.people),
+                context.lab_cues.get(taxon, 0.0),
             ]
             for index, taxon in enumerate(TAXA)
         ]

@@ -1,9 +1,10 @@
-"""The shipped weights are what `make learn` rebuilds: `kg normaliser learn` on the training splits gives
-the shipped ``kg/data/normaliser.json`` byte for byte (needs the training extras and ``../shared``).
+"""The shipped weights are what their learners rebuild: `kg normaliser learn` and `kg species learn` on the
+training splits (over the shipped lexicon) give the shipped ``kg/data/normaliser.json`` and
+``kg/data/species.json`` byte for byte (needs the training extras and ``../shared``).
 
-The other learners are not checked here: the mention filter, the species model, the tagger and the term
-filter were learned before the lexicon's keys changed (NORMALISATION_VERSION 2) and come out different
-now (see the README's accuracy section); the relation model is checked in test_relation_learning.py."""
+The other learners are not checked here: the mention filter, the tagger and the term filter were learned
+before the lexicon's keys changed (NORMALISATION_VERSION 2) and come out different now (see the README's
+accuracy section); the relation model is checked in test_relation_learning.py."""
 
 from __future__ import annotations
 
@@ -17,12 +18,13 @@ from kg.models import MODELS_DIR
 pytestmark = pytest.mark.corpora
 
 
-def test_the_normaliser_rebuilds_the_shipped_weights(tmp_path, corpora):
+@pytest.mark.parametrize("learner", ["normaliser", "species"])
+def test_a_learner_rebuilds_the_shipped_weights(tmp_path, corpora, learner):
     for module in ("lightgbm", "sklearn"):
         pytest.importorskip(module)
-    output = tmp_path / "normaliser.json"
+    output = tmp_path / f"{learner}.json"
     subprocess.run(
-        [sys.executable, "-m", "kg.cli", "normaliser", "learn", "--corpora", str(corpora), "-o", str(output)],
+        [sys.executable, "-m", "kg.cli", learner, "learn", "--corpora", str(corpora), "-o", str(output)],
         check=True, capture_output=True, text=True,
     )  # fmt: skip
-    assert output.read_bytes() == (MODELS_DIR / "normaliser.json").read_bytes()
+    assert output.read_bytes() == (MODELS_DIR / f"{learner}.json").read_bytes()
