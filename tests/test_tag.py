@@ -69,6 +69,19 @@ def test_figures_months_and_ph_are_not_entities(extractor):
     assert found["cisplatin"][0] == "Chemical" and found["nephrotoxicity"][0] == "Disease"
 
 
+def test_a_short_form_the_paper_defines_as_no_entity_is_no_entity(extractor):
+    """NCBI Disease dev, PMID 8758207: "HD" is Huntington disease's abbreviation, but this paper defines it
+    as heteroduplex."""
+    found = _found(
+        extractor,
+        "Tumours were investigated for mutation of the VHL gene by single strand conformation polymorphism "
+        "(SSCP) and/or heteroduplex (HD) techniques. In 22 of the 43 non-papillary renal cell carcinomas, "
+        "abnormally migrating DNA bands were detected by SSCP and/or HD analysis.",
+    )
+    assert "HD" not in found and "SSCP" not in found, found
+    assert any("renal cell carcinomas" in text and kind == "Disease" for text, (kind, _) in found.items())
+
+
 def test_a_disease_no_vocabulary_has_is_found_and_becomes_one_local_concept(extractor):
     result = extractor.extract(
         _document(
