@@ -239,8 +239,10 @@ _TREATMENT = frozenset({
 def polarity_override(view: DocumentView, candidate: Candidate, label: str) -> str:
     """Explicit polarity in the closest co-occurrence wins over the type model: "positively / inversely
     associated with" between the two; a chemical before a disease with only a treatment construction
-    between ("X to treat Y", "X for the treatment of Y"); for a chemical before a gene, a polarity verb at
-    most four tokens before the gene ("by activating AMPK", "inhibited the expression of X")."""
+    between ("X to treat Y", "X for the treatment of Y"); a chemical-disease positive correlation where the
+    disease is what is controlled ("asthma-symptom control", :func:`_controlled`); for a chemical before a
+    gene, a polarity verb at most four tokens before the gene ("by activating AMPK", "inhibited the
+    expression of X")."""
     if label == NONE or not candidate.instance_mentions:
         return label
     sm, om = candidate.instance_mentions[0]
@@ -253,6 +255,12 @@ def polarity_override(view: DocumentView, candidate: Candidate, label: str) -> s
     words = tuple(w for w in between if w.isalpha())
     if candidate.types == "CD" and view.codes[first] == "C" and words in _TREATMENT:
         return "Negative_Correlation"
+    if (
+        candidate.types == "CD"
+        and label == "Positive_Correlation"
+        and any(_controlled(view, disease) for _, disease in candidate.instance_mentions)
+    ):
+        return "Negative_Correlation"
     chemical_gene = {candidate.subject_type, candidate.object_type} == {"C", "G"}
     if chemical_gene and label in _CORRELATIONS and view.codes[first] == "C":
         for word in reversed(between[-4:]):
@@ -264,6 +272,26 @@ def polarity_override(view: DocumentView, candidate: Candidate, label: str) -> s
             if cue == "assoc":
                 break
     return label
+
+
+_NOT_CONTROLLED = frozenset(
+    {"uncontrolled", "poorly", "inadequately", "insufficiently", "not", "partly", "un"}
+)
+
+
+def _controlled(view: DocumentView, disease: int) -> bool:
+    """Whether a disease mention is named as what a treatment controls: "asthma control", "asthma-symptom
+    control", "control of asthma", "well-controlled asthma" (not "poorly controlled asthma")."""
+    sentence = view.sentences[view.sentence_of[disease]]
+    start, end = view.span_of[disease]
+    words = [t.lower() for t in sentence.tokens]
+    after = [w for w in words[end : end + 4] if w not in ("-", "symptom", "symptoms")]
+    before = words[max(0, start - 3) : start]
+    return (
+        after[:1] == ["control"]
+        or before[-2:] == ["control", "of"]
+        or (before[-1:] == ["controlled"] and not set(before) & _NOT_CONTROLLED)
+    )
 
 
 _CONTEXT = frozenset({
