@@ -275,6 +275,8 @@ def _local_concepts(
         words = _words(mention.text)
         if sum(ch.isalnum() for ch in mention.text) < 3 or not any(len(w) > 2 for w in words):
             continue  # "X", "II", "λ": not a name to make a concept of
+        if mention.type is EntityType.DISEASE and len(words) == 1 and _is_bare(words[0]):
+            continue  # "deficiency", "failure", "idiopathic": what of, the text does not say here
         kind = (mention.type, words)
         concept = by_words.get(kind) or joins.get(kind)
         if concept is None:
@@ -291,6 +293,25 @@ def _local_concepts(
             if concept is not None:
                 chosen[(mention.start, mention.end)] = concept
     return chosen
+
+
+# A disease name of one word that says what is wrong but not with what, or only qualifies: no concept of its
+# own (real full texts made local concepts of "deficiency", "failure", "idiopathic", "metaphyseal").
+_GENERIC_HEADS = frozenset({
+    "deficiency", "failure", "degeneration", "dysplasia", "enlargement", "disability", "disease", "disorder",
+    "syndrome", "lesion", "defect", "impairment", "dysfunction", "abnormality", "anomaly", "damage", "injury",
+    "malformation", "insufficiency", "condition", "illness", "complication", "toxicity", "dystrophy",
+})  # fmt: skip
+_ADJECTIVE = re.compile(r"(?:ic|al|ive|ous|ary|oid)$")
+
+
+def _is_bare(word: str) -> bool:
+    """Whether one word alone names no disease (a generic head, or an adjective such as "idiopathic").
+
+    >>> _is_bare("deficiency"), _is_bare("idiopathic"), _is_bare("hepatocarcinoma"), _is_bare("alpers")
+    (True, True, False, False)
+    """
+    return word.rstrip("s") in _GENERIC_HEADS or word in _GENERIC_HEADS or bool(_ADJECTIVE.search(word))
 
 
 def _too_narrow(mention: Mention, curie: str, lexicon: Lexicon) -> bool:

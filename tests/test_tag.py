@@ -181,6 +181,19 @@ def test_nil_mentions_become_local_concepts_shorter_forms_and_abbreviations_join
     ]
 
 
+def test_a_bare_generic_word_or_adjective_the_normaliser_cannot_ground_is_no_local_concept(extractor):
+    """Real full texts had made local diseases of "deficiency", "idiopathic" and "metaphyseal"."""
+    text = "The deficiency was idiopathic and metaphyseal, unlike FXIII deficiency."
+    document = _text_document(text)
+    mentions = [
+        Mention(text.find(name), text.find(name) + len(name), name, D, method="tagger", score=0.9)
+        for name in ("deficiency", "idiopathic", "metaphyseal", "FXIII deficiency")
+    ]
+    resolved, made = resolve_concepts(extractor.normaliser, document, mentions, extractor.lexicon)
+    assert {m.text for m in resolved} <= {"FXIII deficiency"}, [m.text for m in resolved]
+    assert all(c.label == "FXIII deficiency" for c in made)
+
+
 # ---------------------------------------------------------------------------------------------- learning
 
 
