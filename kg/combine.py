@@ -75,6 +75,9 @@ _DISEASE_MODIFIER = re.compile(
 )
 
 
+_COMPARISON = re.compile(r"(?<![\w-])(?:vs|versus)(?![\w-])", re.IGNORECASE)
+
+
 def _with_modifier(span: TaggedSpan, text: str) -> TaggedSpan:
     if span.type is not EntityType.DISEASE:
         return span
@@ -146,6 +149,8 @@ def combine_mentions(
     for whole in (_whole_words(_with_modifier(span, text), text) for span in tagged):
         if whole is None or whole.type not in types or _overlaps(whole.start, whole.end, taken):
             continue
+        if _COMPARISON.search(text, whole.start, whole.end):
+            continue  # "cancer subsite (colon vs rectum)": a comparison is no name
         span = whole
         score = round(span.confidence, 4)
         found = by_span.get((span.start, span.end, span.type))

@@ -69,6 +69,16 @@ def test_figures_months_and_ph_are_not_entities(extractor):
     assert found["cisplatin"][0] == "Chemical" and found["nephrotoxicity"][0] == "Disease"
 
 
+def test_a_comparison_is_no_name(extractor):
+    """A real JATS full text (../shared/realworld/jats): the tagger had made a disease of "colon vs rectum"."""
+    found = _found(
+        extractor,
+        "Analyses were also performed according to EPIC country, cancer subsite (colon vs rectum) and "
+        "potentially modifying factors.",
+    )
+    assert not [text for text in found if "vs" in text], found
+
+
 def test_a_short_form_the_paper_defines_as_no_entity_is_no_entity(extractor):
     """NCBI Disease dev, PMID 8758207: "HD" is Huntington disease's abbreviation, but this paper defines it
     as heteroduplex."""
