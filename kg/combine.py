@@ -316,7 +316,7 @@ def _is_bare(word: str) -> bool:
     >>> _is_bare("deficiency"), _is_bare("idiopathic"), _is_bare("hepatocarcinoma"), _is_bare("alpers")
     (True, True, False, False)
     """
-    return word.rstrip("s") in _GENERIC_HEADS or word in _GENERIC_HEADS or bool(_ADJECTIVE.search(word))
+    return word in _GENERIC_HEADS or bool(_ADJECTIVE.search(word))  # token norms are singular already
 
 
 def _too_narrow(mention: Mention, curie: str, lexicon: Lexicon) -> bool:

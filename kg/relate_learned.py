@@ -284,9 +284,10 @@ def _controlled(view: DocumentView, disease: int) -> bool:
     control", "control of asthma", "well-controlled asthma" (not "poorly controlled asthma")."""
     sentence = view.sentences[view.sentence_of[disease]]
     start, end = view.span_of[disease]
-    words = [t.lower() for t in sentence.tokens]
-    after = [w for w in words[end : end + 4] if w not in ("-", "symptom", "symptoms")]
-    before = words[max(0, start - 3) : start]
+    after = [
+        w.lower() for w in sentence.tokens[end : end + 4] if w.lower() not in ("-", "symptom", "symptoms")
+    ]
+    before = [w.lower() for w in sentence.tokens[max(0, start - 3) : start]]
     return (
         after[:1] == ["control"]
         or before[-2:] == ["control", "of"]

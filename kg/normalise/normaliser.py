@@ -116,6 +116,11 @@ class Normalisation:
         return self.concept_ids[0] if self.concept_ids else None
 
 
+def _modifiers(text: str) -> set[str]:
+    """The words of ``text`` that :data:`_OPPOSITES` knows ("acquired", "familial"...)."""
+    return {w for w in _WORD.findall(text.lower()) if w in _OPPOSITES}
+
+
 def contradicts(text: str, names: Sequence[str]) -> bool:
     """Whether a mention's modifier excludes a concept known by ``names``: one of them carries an opposite
     modifier and none carries the mention's own.
@@ -129,7 +134,7 @@ def contradicts(text: str, names: Sequence[str]) -> bool:
     >>> contradicts("reactive perforating collagenosis", ["familial reactive perforating collagenosis"])
     False
     """
-    own = {w for w in _WORD.findall(text.lower()) if w in _OPPOSITES}
+    own = _modifiers(text)
     if not own:
         return False
     words = [set(_WORD.findall(name.lower())) for name in names]
@@ -323,7 +328,7 @@ class Normaliser:
         for i, (text, entity_type, _) in enumerate(mentions):
             if entity_type != EntityType.DISEASE.value or len(chosen[i]) != 1:
                 continue
-            if self._contradicted(text, chosen[i][0][0]):
+            if _modifiers(text) and self._contradicted(text, chosen[i][0][0]):
                 standing = [(c, s, "") for c, s in ranked[i] if not self._contradicted(text, c)]
                 chosen[i] = standing[:1]
         threshold = self.nil_threshold
@@ -333,8 +338,6 @@ class Normaliser:
         return list(zip(chosen, ranked, strict=True))
 
     def _contradicted(self, text: str, concept: int) -> bool:
-        if not any(w in _OPPOSITES for w in _WORD.findall(text.lower())):
-            return False
         found = self.lexicon.get_concept(self.lexicon.concept_id_at(concept))
         return found is not None and contradicts(text, [found.label, *found.synonyms])
 
