@@ -82,6 +82,16 @@ def test_organisms_are_taxa_with_their_common_names(small):
     assert "Rat" in {p.case_sensitive_surface for p in small.lookup("Rat")}  # a sentence's first word
 
 
+def test_a_umls_cui_does_not_join_a_disease_subtype_with_the_plain_phenotype(small):
+    # MONDO maps 'familial primary hypomagnesemia' to UMLS C0151723, which HPO gives 'Hypomagnesemia':
+    # joined, every hypomagnesemia in a text would have become the familial disease.
+    assert small.get_concept("HP:0002917").id == "HP:0002917"
+    assert small.get_concept("MONDO:0018100").id == "MONDO:0018100"
+    assert "HP:0002917" in {p.concept_id for p in small.lookup("hypomagnesemia")}
+    rejected = small.manifest["rejected_mappings"]
+    assert rejected["mondo_sssom: one is a subtype (familial, acquired, primary...)"] == 1
+
+
 def test_hierarchy_reaches_the_roots(small):
     ancestors = set(small.iter_ancestors("MONDO:0004980"))
     assert {"MONDO:0005093", "MONDO:0002051"} <= ancestors

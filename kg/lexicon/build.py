@@ -151,6 +151,8 @@ class _Cluster:
     kinds: set[str] = field(default_factory=set)
     words: set[str] = field(default_factory=set)  # word stems of its entries' names, for the sanity check
     extras: list[str] = field(default_factory=list)  # second IDs of a prefix, from same-label merges only
+    marked: frozenset[str] | None = None  # subtype modifiers every disease name carries (None: no names)
+    marks: frozenset[str] = frozenset()  # subtype modifiers any disease name carries
 
 
 class _UnionFind:
@@ -162,7 +164,13 @@ class _UnionFind:
         self.rejected: Counter[str] = Counter()
         self.joins: list[tuple[str, str, str]] = []  # (a, b, source) of each union that merged two concepts
 
-    def add(self, curie: str, kind: str | None = None, words: set[str] | None = None) -> None:
+    def add(
+        self,
+        curie: str,
+        kind: str | None = None,
+        words: set[str] | None = None,
+        marks: list[frozenset[str]] | None = None,
+    ) -> None:
         if curie not in self.parent:
             self.parent[curie] = curie
             self.clusters[curie] = _Cluster({curie.split(":", 1)[0]: curie})
@@ -171,6 +179,8 @@ class _UnionFind:
             cluster.kinds.add(kind)
         if words:
             cluster.words |= words
+        if marks:  # (an entry with abbreviations only has none)
+            _add_marks(cluster, frozenset.intersection(*marks), frozenset.union(*marks))
 
     def find(self, curie: str) -> str:
         root = curie
@@ -190,7 +200,8 @@ class _UnionFind:
         shareable: frozenset[str] = frozenset(),
     ) -> bool:
         """Merge the concepts of ``a`` and ``b`` unless that breaks a rule; ``check_names`` also requires
-        diseases to share a word; prefixes in ``shareable`` may then hold two IDs (same-label merges)."""
+        diseases to share a word, and a UMLS CUI between them not to join a subtype with its plain form
+        (UMLS is a bridge here, not a vocabulary: MONDO and HPO map to it loosely); prefixes in ``shareable`` may then hold two IDs (same-label merges)."""
         self.add(a)
         self.add(b)
         root_a, root_b = self.find(a), self.find(b)
@@ -214,6 +225,14 @@ class _UnionFind:
         ):
             self.rejected[f"{source}: no word in common between the names"] += 1
             return False
+        if (
+            check_names
+            and kinds <= {"disease", "phenotype"}
+            and (a.startswith("UMLS:") or b.startswith("UMLS:"))
+            and _subtype(cluster_a, cluster_b)
+        ):
+            self.rejected[f"{source}: one is a subtype (familial, acquired, primary...)"] += 1
+            return False
         if len(cluster_a.members) < len(cluster_b.members):
             root_a, root_b, cluster_a, cluster_b = root_b, root_a, cluster_b, cluster_a
         self.parent[root_b] = root_a
@@ -225,9 +244,41 @@ class _UnionFind:
         cluster_a.extras.extend(cluster_b.extras)
         cluster_a.kinds = kinds
         cluster_a.words |= cluster_b.words
+        if cluster_b.marked is not None:
+            _add_marks(cluster_a, cluster_b.marked, cluster_b.marks)
         del self.clusters[root_b]
         self.joins.append((a, b, source))
         return True
+
+
+def _add_marks(cluster: _Cluster, every: frozenset[str], some: frozenset[str]) -> None:
+    cluster.marked = every if cluster.marked is None else cluster.marked & every
+    cluster.marks |= some
+
+
+def _subtype(a: _Cluster, b: _Cluster) -> bool:
+    """Whether every disease name of one concept carries a subtype modifier that no name of the other
+    carries ('familial primary hypomagnesemia' and 'Hypomagnesemia', which a UMLS CUI had joined)."""
+    if a.marked is None or b.marked is None:
+        return False
+    return bool(a.marked - b.marks or b.marked - a.marks)
+
+
+# Modifiers that make a subtype of a disease, each as its class (familial and hereditary are one claim).
+_SUBTYPE_WORDS = {
+    **dict.fromkeys(("familial", "hereditary", "inherited", "genetic", "hereditable", "inborn"), "inherited"),
+    **{word: word for word in ("acquired", "congenital", "sporadic", "primary", "secondary", "benign")},
+    "malignant": "malignant",
+}
+
+
+def _name_marks(names: Iterable[str]) -> list[frozenset[str]]:
+    """The subtype modifiers of each name; abbreviations ('HOMG') say nothing either way and are left out."""
+    return [
+        frozenset(_SUBTYPE_WORDS[w] for w in re.findall(r"[a-z]+", name.lower()) if w in _SUBTYPE_WORDS)
+        for name in names
+        if name != name.upper()
+    ]
 
 
 _GENERIC_WORDS = {
@@ -327,8 +378,10 @@ def build_lexicon(sources: Path, output: Path, curated: Path | None = None) -> d
             family_members[entry.curie.split(":", 1)[1]].extend(entry.parents)
             return
         entries[entry.curie].append(entry)
-        words = _name_words(n for n, _ in entry.names) if entry.kind in ("disease", "phenotype") else None
-        forest.add(entry.curie, entry.kind, words)
+        disease = entry.kind in ("disease", "phenotype")
+        words = _name_words(n for n, _ in entry.names) if disease else None
+        marks = _name_marks(n for n, _ in entry.names) if disease else None
+        forest.add(entry.curie, entry.kind, words, marks)
         if entry.source == "hgnc":
             human_genes.update(x.split(":", 1)[1] for x in entry.xrefs if x.startswith("NCBIGene:"))
 
