@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from kg.abbreviations import find_abbreviations
+from kg.abbreviations import find_abbreviations, occurrences
 from kg.annotations import DocumentNames
 from kg.categories import entity_type_of
 from kg.lexicon import Lexicon
@@ -206,8 +206,8 @@ def _find_mentions(document: Document, matcher: DictionaryMatcher, names: Docume
         starts = {start: i for i, start in enumerate(token_starts)}
         ends = {end: i + 1 for i, end in enumerate(token_ends)}
         for short, meaning in defined.items():
-            for match in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w]|-\d|-[A-Z])", text):
-                first, last = starts.get(match.start()), ends.get(match.end())
+            for start, end in occurrences(text, short, strict_hyphen=True):
+                first, last = starts.get(start), ends.get(end)
                 if first is None or last is None:
                     continue
                 if meaning is None:

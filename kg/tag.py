@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kg.abbreviations import find_abbreviations
+from kg.abbreviations import find_abbreviations, occurrences
 from kg.choices import TaggingScheme
 from kg.records import Document, EntityType, Mention
 from kg.text import split_sentences
@@ -510,17 +510,15 @@ def propagate(
             long_start = passage.offset + abbreviation.long_start
             long_end = passage.offset + abbreviation.long_end
             typed = [found[(s, e)] for s, e in sorted(found) if e == long_end and s >= long_start]
-            pattern = rf"(?<![\w-]){re.escape(abbreviation.short)}(?!\w)"
             if not typed:
                 if not any(s < long_end and e > long_start for s, e in found) and not any(
                     e == long_end and s >= long_start for s, e in dictionary
                 ):
-                    for match in re.finditer(pattern, text):
-                        if found.pop((match.start(), match.end()), None) is not None:
-                            occupied.remove((match.start(), match.end()))
+                    for start, end in occurrences(text, abbreviation.short):
+                        if found.pop((start, end), None) is not None:
+                            occupied.remove((start, end))
                 continue
-            for match in re.finditer(pattern, text):
-                start, end = match.start(), match.end()
+            for start, end in occurrences(text, abbreviation.short):
                 if start in starts and end in ends and free(start, end):
                     add(start, end, *typed[0])
     kinds: dict[str, Counter[EntityType]] = defaultdict(Counter)

@@ -191,10 +191,9 @@ class TreeEnsemble:
         matrix = np.zeros((len(rows), max(1, len(self.features))))
         column = self.column
         for i, row in enumerate(rows):
-            for name, value in row.items():
-                j = column.get(name)
-                if j is not None:
-                    matrix[i, j] = value
+            known = row.keys() & column.keys()  # (rows name many features a model never split on)
+            if known:
+                matrix[i, [column[name] for name in known]] = [row[name] for name in known]
         return matrix
 
     def leaf_values(self, rows: np.ndarray, chunk: int = 256) -> np.ndarray:

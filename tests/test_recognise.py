@@ -1,7 +1,12 @@
 """Recognition on real sentences: the seed abstract and corpus-style text."""
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kg.abbreviations import occurrences
 from kg.recognise import find_mentions
 from kg.records import Document, EntityType, Passage
 
@@ -139,3 +144,16 @@ def test_an_organism_is_not_the_extract_named_after_it(lexicon):
     assert found["chickens"] == (EntityType.SPECIES, ("NCBITaxon:9031",))
     assert found["E. coli"][0] is EntityType.SPECIES
     assert found["yeast extract"][0] is EntityType.CHEMICAL
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.text(alphabet="AD-_2xé١ ,(", max_size=30),
+    short=st.text(alphabet="AD2é", min_size=1, max_size=3),
+)
+def test_a_short_form_stands_alone_where_the_pattern_says(text, short):
+    # the propagation reads str.find, not a pattern compiled per short form; same places as the pattern
+    loose = [m.span() for m in re.finditer(rf"(?<![\w-]){re.escape(short)}(?!\w)", text)]
+    strict = [m.span() for m in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w]|-\d|-[A-Z])", text)]
+    assert occurrences(text, short) == loose
+    assert occurrences(text, short, strict_hyphen=True) == strict
