@@ -459,6 +459,27 @@ def _studies_an_organism_without_genes(document: Document, organisms: Sequence[O
     return count >= 2
 
 
+# A paper that names no organism and no cell line, yet writes most of its gene symbols as only mouse (and rat)
+# symbols are written, studies mice (NLM-Gene PMID 22808010: "Lyl1, Gas5, Pim3 ... Socs3, Spred2"). The
+# model, which learned that papers naming no organism are about people, would make them human genes.
+# Chosen on the training splits (BioRED train genes 0.774 -> 0.790, NLM-Gene training part unchanged).
+_MOUSE_WRITTEN_SHARE = 0.7
+_MOUSE_WRITTEN_FORMS = 3
+
+
+def _written_as_mouse(context: SpeciesContext, spans: Sequence[tuple[int, int, str]]) -> bool:
+    """Whether the paper names no organism (nor cell line) and writes at least :data:`_MOUSE_WRITTEN_SHARE`
+    of its gene symbols (distinct forms the vocabularies know in their case) as mouse writes them and human
+    does not."""
+    if context.organisms:
+        return False
+    known = [cues for text in {text for _, _, text in spans} if (cues := context.cues(text).exact)]
+    if len(known) < _MOUSE_WRITTEN_FORMS:
+        return False
+    mouse = sum(1 for exact in known if MOUSE in exact and HUMAN not in exact)
+    return mouse >= _MOUSE_WRITTEN_SHARE * len(known)
+
+
 def assign_species(
     model: TreeEnsemble | None,
     document: Document,
@@ -492,6 +513,8 @@ def assign_species(
     )
     if not other_species:
         taxa = [HUMAN] * len(genes)
+    elif _written_as_mouse(context, spans):
+        taxa = [MOUSE] * len(genes)
     elif model is not None:
         taxa = assign_by_model(model, context, spans)
     else:

@@ -161,6 +161,23 @@ def test_a_yeast_papers_genes_are_not_given_mouse_or_human_ids(extractor):
     assert {m.concept_id for m in mentions} == {"NCBITaxon:4932"}
 
 
+def test_a_paper_writing_its_symbols_as_mouse_does_studies_mice(extractor):
+    """NLM-Gene PMID 22808010 never names an organism, but writes Socs3, Spred2, Pim3 as only mouse symbols
+    are written: its genes are mouse genes (they had all been human)."""
+    document = _document(
+        "Defining an EPOR-regulated transcriptome for primary progenitors.",
+        "A unique set of EPO-regulated survival factors included Lyl1, Gas5, Pim3, Pim1 and Trib3. "
+        "Not only Socs3 plus Socs2 but also Spred2, Spred1 and Eaf1 were EPO-induced as negative-feedback "
+        "components.",
+    )
+    genes = _genes(extractor, document)
+    assert genes["Socs3"] == "NCBIGene:12702" and genes["Spred2"] == "NCBIGene:114716"
+    assert genes["Pim3"] == "NCBIGene:223775"
+    # the same genes written as human symbols, in a paper that names no organism either, stay human
+    human = _genes(extractor, _document("SOCS3, SPRED2 and PIM3 were induced by EPO in progenitors."))
+    assert human["SOCS3"] == "NCBIGene:9021" and human["PIM3"] == "NCBIGene:415116"
+
+
 def test_a_gene_named_with_a_species_kg_has_no_genes_for_is_left_out(extractor):
     document = _document(
         "RAD51 paralogs in breast cancer patients",
