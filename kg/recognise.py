@@ -218,7 +218,14 @@ def _find_mentions(document: Document, matcher: DictionaryMatcher, names: Docume
                     for c in by_span.values()
                 ):
                     continue
-                by_span[(first, last)] = _Candidate(first, last, meaning[0], meaning[1], "abbreviation")
+                concepts, entity_type = meaning
+                own = by_span.get((first, last))
+                if own is not None and own.entity_type is EntityType.GENE is entity_type:
+                    # the long form names the gene in one species ("TNFR-associated factor 2" is a fly
+                    # gene's name); the symbol's own genes of the other species stay candidates
+                    meant = {curie for curie, _ in concepts}
+                    concepts = concepts + tuple(c for c in own.concepts if c[0] not in meant)
+                by_span[(first, last)] = _Candidate(first, last, concepts, entity_type, "abbreviation")
         for candidate in sorted(by_span.values(), key=lambda c: c.first):
             start, end = token_starts[candidate.first], token_ends[candidate.last - 1]
             mentions.append(

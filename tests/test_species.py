@@ -178,6 +178,18 @@ def test_a_paper_writing_its_symbols_as_mouse_does_studies_mice(extractor):
     assert human["SOCS3"] == "NCBIGene:9021" and human["PIM3"] == "NCBIGene:415116"
 
 
+def test_a_symbol_defined_by_another_species_name_keeps_its_own_genes(extractor):
+    """BioRED PMID 22711886: "TNFR-associated factor 2" is only a fly gene's name in the vocabularies, so the
+    defined TRAF2 had the fly gene alone, the mouse paper found no mouse gene for it and dropped it."""
+    document = _document(
+        "TNFR-associated factor 2 deficiency in B lymphocytes predisposes to leukemia in mice.",
+        "Mice expressing a TNFR-associated factor 2 (TRAF2) mutant lacking its RING domain develop "
+        "lymphadenopathy; TRAF2 deficiency also activates NF-kappaB2.",
+    )
+    genes = _genes(extractor, document)
+    assert genes["TRAF2"] == "NCBIGene:22030"
+
+
 def test_a_gene_named_with_a_species_kg_has_no_genes_for_is_left_out(extractor):
     document = _document(
         "RAD51 paralogs in breast cancer patients",
