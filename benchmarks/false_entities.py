@@ -66,11 +66,9 @@ def main() -> None:
 
 
 def _print_sample(documents, results, size: int) -> None:
-    from kg.tag import document_text
-
     found = []
     for document, result in zip(documents, results, strict=True):
-        text = document_text(document)
+        text = document.laid_out()
         labels = {c.id: c.label for c in result.concepts}
         for m in result.mentions:
             context = f"{text[max(0, m.start - 50) : m.start]}[[{m.text}]]{text[m.end : m.end + 30]}"

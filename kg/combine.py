@@ -27,7 +27,7 @@ from kg.annotations import compare_names, is_broader_than, local_concept, sub_ph
 from kg.lexicon import Lexicon
 from kg.normalise import Normaliser, normalise_mentions
 from kg.records import Concept, Document, EntityType, Mention
-from kg.tag import TaggedSpan, document_text
+from kg.tag import TaggedSpan
 from kg.text import tokenize
 from kg.vocabulary import VOCABULARY_METHOD
 
@@ -137,7 +137,7 @@ def combine_mentions(
     ...     types=frozenset({EntityType.DISEASE, EntityType.GENE}), keep_untagged=lambda m: False)]
     [('gout', 'tagger')]
     """
-    text = document_text(document)
+    text = document.laid_out()
     own = [m for m in dictionary if m.method not in DICTIONARY_METHODS]
     by_span: dict[tuple[int, int, EntityType], list[Mention]] = {}
     for mention in dictionary:

@@ -108,6 +108,25 @@ class Document:
                 return value
         return None
 
+    def laid_out(self, gap: str = " ") -> str:
+        """The passages at their offsets, as one string whose offsets are the document's: the gaps between
+        passages filled with ``gap`` (a line break keeps patterns from running across passages); a passage
+        that starts inside the one before cuts it there.
+
+        >>> Document("PMID:1", "", (Passage("title", 0, "Gout"), Passage("abstract", 5, "Pain."))).laid_out()
+        'Gout Pain.'
+        """
+        parts: list[str] = []
+        length = 0
+        for passage in sorted(self.passages, key=lambda p: p.offset):
+            if passage.offset < length:
+                text = "".join(parts)[: passage.offset]
+                parts, length = [text], len(text)
+            parts.append(gap * (passage.offset - length))
+            parts.append(passage.text)
+            length = passage.offset + len(passage.text)
+        return "".join(parts)
+
     def text_at(self, start: int, end: int) -> str:
         """The document text between two document offsets (within one passage)."""
         for passage in self.passages:

@@ -43,7 +43,6 @@ __all__ = [
     "TaggedSpan",
     "Tagger",
     "dictionary_features",
-    "document_text",
     "split_tagger_sentences",
 ]
 
@@ -493,7 +492,7 @@ def propagate(
     there); every other token-aligned, untagged occurrence of a tagged string (3+ characters, same
     case) is tagged with the string's most frequent type (+0.6 chemical F1 on BC5CDR dev)."""
     found = {(s, e): (kind, confidence) for s, e, kind, confidence in spans}
-    text = document_text(document)
+    text = document.laid_out()
     starts = {start for s in sentences for start, _ in s.tokens}
     ends = {end for s in sentences for _, end in s.tokens}
     occupied = sorted(found)
@@ -537,23 +536,3 @@ def propagate(
                 add(position, end, kind, confidences[surface])
             position = text.find(surface, position + 1)
     return sorted((s, e, kind, confidence) for (s, e), (kind, confidence) in found.items())
-
-
-def document_text(document: Document) -> str:
-    """The document's text with each passage at its offset (gaps filled with spaces; a passage that starts
-    inside the one before cuts it there).
-
-    >>> from kg.records import Passage
-    >>> document_text(Document("PMID:1", "", (Passage("title", 0, "Gout"), Passage("abstract", 5, "Pain."))))
-    'Gout Pain.'
-    """
-    parts: list[str] = []
-    length = 0
-    for passage in sorted(document.passages, key=lambda p: p.offset):
-        if passage.offset < length:
-            text = "".join(parts)[: passage.offset]
-            parts, length = [text], len(text)
-        parts.append(" " * (passage.offset - length))
-        parts.append(passage.text)
-        length = passage.offset + len(passage.text)
-    return "".join(parts)

@@ -27,23 +27,12 @@ from kg.text import split_sentences
 from kg.variants.find import Variant, find_variants
 from kg.variants.genes import ASSIGNMENTS_THE_TEXT_MAKES_CLEAR, assign_genes, group_variants
 
-__all__ = ["METHOD", "document_text", "find_variant_mentions"]
+__all__ = ["METHOD", "find_variant_mentions"]
 
 METHOD = "kg.variants:patterns"
 # Names the paper's own annotations give keep their spans; dictionary matches give way to a variant.
 _YIELDING_METHODS = frozenset({"dictionary", "abbreviation"})
 _LINK_SCORES = {"glued": 0.95, "adjacent": 0.9, "of-gene": 0.85, "same-variant": 0.8}
-
-
-def document_text(document: Document) -> str:
-    """The document's passages laid out at their offsets (gaps are line breaks), so offsets into it are the
-    document's own."""
-    if not document.passages:
-        return ""
-    buffer = ["\n"] * max(p.end for p in document.passages)
-    for passage in document.passages:
-        buffer[passage.offset : passage.end] = passage.text
-    return "".join(buffer)
 
 
 def _sentence(document: Document, start: int, end: int) -> tuple[str, int, str]:
@@ -62,7 +51,7 @@ def find_variant_mentions(
 ) -> tuple[list[Mention], list[Concept], list[Relation]]:
     """The document's mentions with its variants added (overlapped dictionary matches removed), the concepts
     they use, and each variant's ``is_sequence_variant_of`` link to its gene where the text makes it clear."""
-    text = document_text(document)
+    text = document.laid_out("\n")
     found = find_variants(text) if text else []
     taken = [(m.start, m.end) for m in mentions if m.method not in _YIELDING_METHODS]
     variants = [v for v in found if not any(s < v.end and v.start < e for s, e in taken)]
