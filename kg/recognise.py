@@ -220,7 +220,7 @@ def _find_mentions(document: Document, matcher: DictionaryMatcher, names: Docume
                     continue
                 concepts, entity_type = meaning
                 own = by_span.get((first, last))
-                if own is not None and own.entity_type is EntityType.GENE is entity_type:
+                if own is not None and entity_type is EntityType.GENE and own.entity_type is EntityType.GENE:
                     # the long form names the gene in one species ("TNFR-associated factor 2" is a fly
                     # gene's name); the symbol's own genes of the other species stay candidates
                     meant = {curie for curie, _ in concepts}

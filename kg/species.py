@@ -468,9 +468,9 @@ _MOUSE_WRITTEN_FORMS = 3
 
 
 def _written_as_mouse(context: SpeciesContext, spans: Sequence[tuple[int, int, str]]) -> bool:
-    """Whether the paper names no organism (nor cell line, nor another species' laboratory cue) and writes at least :data:`_MOUSE_WRITTEN_SHARE`
-    of its gene symbols (distinct forms the vocabularies know in their case) as mouse writes them and human
-    does not."""
+    """Whether the paper names no organism (nor cell line, nor another species' laboratory cue) and writes
+    at least :data:`_MOUSE_WRITTEN_SHARE` of its gene symbols (distinct forms the vocabularies know in their
+    case) as mouse writes them and human does not."""
     if context.organisms or any(n for taxon, n in context.lab_cues.items() if taxon != MOUSE):
         return False  # (a rat stock, a morphant... would say which species writes so)
     known = [cues for text in {text for _, _, text in spans} if (cues := context.cues(text).exact)]

@@ -201,7 +201,8 @@ class _UnionFind:
     ) -> bool:
         """Merge the concepts of ``a`` and ``b`` unless that breaks a rule; ``check_names`` also requires
         diseases to share a word, and a UMLS CUI between them not to join a subtype with its plain form
-        (UMLS is a bridge here, not a vocabulary: MONDO and HPO map to it loosely); prefixes in ``shareable`` may then hold two IDs (same-label merges)."""
+        (UMLS is a bridge here, not a vocabulary: MONDO and HPO map to it loosely); prefixes in
+        ``shareable`` may then hold two IDs (same-label merges)."""
         self.add(a)
         self.add(b)
         root_a, root_b = self.find(a), self.find(b)
